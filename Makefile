@@ -1,0 +1,57 @@
+# fmnist: `make` prepares the data, trains the three models and renders the
+# report; `make test` runs the checks. See README.md.
+
+GO      ?= go
+DATA    ?= data
+RUNS    ?= runs
+REPORT  ?= report
+MODELS  ?= default,A,B
+SEED    ?= 5
+FLAGS   ?=
+IDX_DIR ?= /usr/share/datasets/fashion-mnist
+IMAGE   ?= fmnist-gpu
+
+# The TensorFlow engine is used when libtensorflow is installed.
+ENGINE ?= $(shell ldconfig -p 2>/dev/null | grep -q libtensorflow.so && echo tensorflow || echo native)
+ifeq ($(ENGINE),tensorflow)
+TAGS := -tags tensorflow
+endif
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all data train report test vet tfcheck bench docker clean
+
+all: data train report
+
+$(IDX_DIR)/train-images-idx3-ubyte.gz:
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y dataset-fashion-mnist
+
+$(DATA)/x_train.csv: $(IDX_DIR)/train-images-idx3-ubyte.gz
+	$(GO) run ./cmd/prepare -from $(IDX_DIR) -out $(DATA)
+
+data: $(DATA)/x_train.csv
+
+train: data
+	$(GO) run $(TAGS) ./cmd/train -data $(DATA) -out $(RUNS) -engine $(ENGINE) -models $(MODELS) -seed $(SEED) $(FLAGS)
+
+report:
+	$(GO) run ./cmd/report -runs $(RUNS) -out $(REPORT) -data $(DATA)
+
+vet:
+	$(GO) vet ./...
+
+tfcheck:
+	$(GO) run ./tools/tfcheck
+
+test: vet tfcheck
+	$(GO) test ./...
+	$(GO) test -race -short ./dataset ./graphs ./tfrunner ./internal/... ./cluster
+
+bench:
+	bash tools/bench.sh
+
+docker:
+	docker build -t $(IMAGE) .
+
+clean:
+	rm -rf $(RUNS) $(REPORT)/*.png $(REPORT)/*.html $(REPORT)/REPORT.md $(REPORT)/*.json $(REPORT)/*.csv

@@ -1,0 +1,196 @@
+package tfrunner
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+	"os"
+
+	"fmnist/graphs"
+	"fmnist/internal/atomicfile"
+)
+
+// Checkpoint is everything needed to continue training exactly where it
+// stopped: weights, Adam state, history and the position inside the current
+// epoch. Every engine reads and writes the same format.
+//
+// The file weights.ckpt is laid out as:
+//
+//	magic    8 bytes  "FMNCKPT1"
+//	hdrLen   uint32   little-endian length of the JSON header
+//	header   hdrLen bytes of JSON (checkpointHeader: model, position, history,
+//	         and each tensor's name, shape and role)
+//	data     the tensors' float32 values, little-endian, in header order:
+//	         the weights, then Adam's m, then Adam's v
+//	crc      uint32   little-endian CRC-32 (IEEE) of everything before it
+type Checkpoint struct {
+	Model   string // model name
+	Seed    uint64
+	Batch   int
+	Weights Weights
+	Adam    OptimizerState
+	History History
+	// Epoch is the number of completed epochs.
+	Epoch int
+	// Step is the number of batches already trained in epoch Epoch+1; zero at
+	// an epoch boundary. StepLoss, StepCorrect and StepSeconds are that
+	// partial epoch's running sums.
+	Step        int
+	StepLoss    float64
+	StepCorrect int
+	StepSeconds float64
+}
+
+const ckptMagic = "FMNCKPT1"
+
+type ckptTensor struct {
+	Name  string `json:"name"`
+	Role  string `json:"role"` // "weight", "adam_m", "adam_v"
+	Shape []int  `json:"shape"`
+}
+
+type checkpointHeader struct {
+	Model       string       `json:"model"`
+	Seed        uint64       `json:"seed"`
+	Batch       int          `json:"batch"`
+	Epoch       int          `json:"epoch"`
+	Step        int          `json:"step"`
+	StepLoss    float64      `json:"step_loss"`
+	StepCorrect int          `json:"step_correct"`
+	StepSeconds float64      `json:"step_seconds"`
+	AdamStep    int64        `json:"adam_step"`
+	History     History      `json:"history"`
+	Tensors     []ckptTensor `json:"tensors"`
+}
+
+// WriteCheckpoint writes c to path atomically.
+func WriteCheckpoint(path string, c *Checkpoint) error {
+	h := checkpointHeader{Model: c.Model, Seed: c.Seed, Batch: c.Batch, Epoch: c.Epoch, Step: c.Step,
+		StepLoss: c.StepLoss, StepCorrect: c.StepCorrect, StepSeconds: c.StepSeconds,
+		AdamStep: c.Adam.Step, History: c.History}
+	var all []Tensor
+	add := func(role string, ts Weights) {
+		for _, t := range ts {
+			h.Tensors = append(h.Tensors, ckptTensor{Name: t.Name, Role: role, Shape: t.Shape})
+			all = append(all, t)
+		}
+	}
+	add("weight", c.Weights)
+	add("adam_m", c.Adam.M)
+	add("adam_v", c.Adam.V)
+	hdr, err := json.Marshal(h)
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		crc := crc32.NewIEEE()
+		mw := io.MultiWriter(w, crc)
+		var n [4]byte
+		binary.LittleEndian.PutUint32(n[:], uint32(len(hdr)))
+		for _, b := range [][]byte{[]byte(ckptMagic), n[:], hdr} {
+			if _, err := mw.Write(b); err != nil {
+				return err
+			}
+		}
+		buf := make([]byte, 0, 1<<16)
+		for _, t := range all {
+			for _, v := range t.Data {
+				buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+				if len(buf) == cap(buf) {
+					if _, err := mw.Write(buf); err != nil {
+						return err
+					}
+					buf = buf[:0]
+				}
+			}
+		}
+		if _, err := mw.Write(buf); err != nil {
+			return err
+		}
+		binary.LittleEndian.PutUint32(n[:], crc.Sum32())
+		_, err := w.Write(n[:])
+		return err
+	})
+}
+
+// ErrNoCheckpoint is returned by ReadCheckpoint when the file does not exist.
+var ErrNoCheckpoint = errors.New("no checkpoint")
+
+// ReadCheckpoint reads a checkpoint written by WriteCheckpoint and, when m is
+// not nil, checks that its tensors fit m.
+func ReadCheckpoint(path string, m *graphs.Model) (*Checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", path, ErrNoCheckpoint)
+	}
+	if err != nil {
+		return nil, err
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("checkpoint %s: "+format, append([]any{path}, args...)...)
+	}
+	if len(data) < len(ckptMagic)+8 || string(data[:len(ckptMagic)]) != ckptMagic {
+		return nil, bad("not an fmnist checkpoint (bad magic or truncated at byte %d)", len(data))
+	}
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.ChecksumIEEE(body) != sum {
+		return nil, bad("checksum mismatch: the file is corrupt or truncated (%d bytes)", len(data))
+	}
+	off := len(ckptMagic)
+	hlen := int(binary.LittleEndian.Uint32(body[off:]))
+	off += 4
+	if hlen > len(body)-off {
+		return nil, bad("header length %d at byte %d runs past the end", hlen, off-4)
+	}
+	var h checkpointHeader
+	dec := json.NewDecoder(bytes.NewReader(body[off : off+hlen]))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&h); err != nil {
+		return nil, bad("header: %v", err)
+	}
+	off += hlen
+	c := &Checkpoint{Model: h.Model, Seed: h.Seed, Batch: h.Batch, Epoch: h.Epoch, Step: h.Step,
+		StepLoss: h.StepLoss, StepCorrect: h.StepCorrect, StepSeconds: h.StepSeconds, History: h.History}
+	c.Adam.Step = h.AdamStep
+	for _, t := range h.Tensors {
+		n := graphs.Shape(t.Shape).Size()
+		if n < 0 || n*4 > len(body)-off {
+			return nil, bad("tensor %s (%s) at byte %d runs past the end", t.Name, t.Role, off)
+		}
+		vals := make([]float32, n)
+		for i := range vals {
+			vals[i] = math.Float32frombits(binary.LittleEndian.Uint32(body[off+4*i:]))
+		}
+		off += 4 * n
+		tensor := Tensor{Name: t.Name, Shape: t.Shape, Data: vals}
+		switch t.Role {
+		case "weight":
+			c.Weights = append(c.Weights, tensor)
+		case "adam_m":
+			c.Adam.M = append(c.Adam.M, tensor)
+		case "adam_v":
+			c.Adam.V = append(c.Adam.V, tensor)
+		default:
+			return nil, bad("tensor %s has unknown role %q", t.Name, t.Role)
+		}
+	}
+	if off != len(body) {
+		return nil, bad("%d unexpected bytes after the tensors at byte %d", len(body)-off, off)
+	}
+	if m != nil {
+		if c.Model != m.Name {
+			return nil, bad("holds model %q, want %q", c.Model, m.Name)
+		}
+		for _, w := range []Weights{c.Weights, c.Adam.M, c.Adam.V} {
+			if err := w.Check(m); err != nil {
+				return nil, bad("%v", err)
+			}
+		}
+	}
+	return c, nil
+}
