@@ -1,0 +1,133 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"fmnist/analysis"
+)
+
+// AnalysisArtifacts is what the analysis step wrote into the report
+// directory: analysis.json and the per-image CSV files.
+type AnalysisArtifacts struct {
+	// Analysis is analysis.json.
+	Analysis analysis.Analysis
+	// PCA holds pca.csv's (pc1, pc2) per test image; nil when missing.
+	PCA [][2]float64
+	// TSNE holds tsne.csv's (x, y) per test image; nil when missing.
+	TSNE [][2]float64
+	// KMeans holds kmeans.csv's cluster per test image; nil when missing.
+	KMeans []int
+	// DBSCAN holds dbscan.csv's cluster per test image (-1 = noise); nil
+	// when missing.
+	DBSCAN []int
+	// Notes say which files were missing.
+	Notes []string
+}
+
+// ReadAnalysis reads analysis.json and the CSV files beside it in dir. A
+// missing analysis.json gives an error wrapping [os.ErrNotExist]; a corrupt
+// one, or a corrupt CSV file, an error naming the file. Missing CSV files are
+// noted.
+func ReadAnalysis(dir string) (*AnalysisArtifacts, error) {
+	a := &AnalysisArtifacts{}
+	path := filepath.Join(dir, analysis.File)
+	if err := readJSON(path, &a.Analysis); err != nil {
+		return nil, err
+	}
+	if err := validateAnalysis(path, &a.Analysis); err != nil {
+		return nil, err
+	}
+	rows := a.Analysis.Rows
+	var err error
+	if a.PCA, err = readPoints(dir, analysis.PCAFile, []string{"pc1", "pc2"}, rows, &a.Notes); err != nil {
+		return nil, err
+	}
+	if a.TSNE, err = readPoints(dir, analysis.TSNEFile, []string{"x", "y"}, rows, &a.Notes); err != nil {
+		return nil, err
+	}
+	if a.KMeans, err = readClusters(dir, analysis.KMeansFile, rows, 0, &a.Notes); err != nil {
+		return nil, err
+	}
+	if a.DBSCAN, err = readClusters(dir, analysis.DBSCANFile, rows, -1, &a.Notes); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func validateAnalysis(path string, a *analysis.Analysis) error {
+	if a.Rows <= 0 {
+		return fmt.Errorf("%s: %d rows analysed", path, a.Rows)
+	}
+	for i, s := range a.Subclasses {
+		if s.K != len(s.Members) || len(s.Represents) > s.K {
+			return fmt.Errorf("%s: sub-classes of label %d: k=%d but %d sizes and %d representative lists", path, i, s.K, len(s.Members), len(s.Represents))
+		}
+		for _, rep := range s.Represents {
+			for _, idx := range rep {
+				if idx < 0 || idx >= a.Rows {
+					return fmt.Errorf("%s: sub-classes of label %d: representative %d outside 0..%d", path, i, idx, a.Rows-1)
+				}
+			}
+		}
+		if (len(s.Purity) != 0 && len(s.Purity) != s.K) || (len(s.Majority) != 0 && len(s.Majority) != s.K) ||
+			(len(s.Classes) != 0 && len(s.Classes) != s.K) {
+			return fmt.Errorf("%s: sub-classes of label %d: purity, majority or classes do not have k=%d entries", path, i, s.K)
+		}
+	}
+	for i, row := range a.KMeans.Contingency5 {
+		if len(row) != a.KMeans.K {
+			return fmt.Errorf("%s: k-means contingency row %d has %d columns for k=%d", path, i, len(row), a.KMeans.K)
+		}
+	}
+	return nil
+}
+
+// readPoints reads a two-column CSV file of rows points.
+func readPoints(dir, name string, header []string, rows int, notes *[]string) ([][2]float64, error) {
+	path := filepath.Join(dir, name)
+	c, err := readNumericCSV(path, header)
+	if errors.Is(err, os.ErrNotExist) {
+		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Rows) != rows {
+		return nil, fmt.Errorf("%s: %d rows, but %s says %d", path, len(c.Rows), analysis.File, rows)
+	}
+	out := make([][2]float64, rows)
+	for i, r := range c.Rows {
+		out[i] = [2]float64{r[0], r[1]}
+	}
+	return out, nil
+}
+
+// readClusters reads a one-column CSV file "cluster" of rows integers no
+// smaller than lowest.
+func readClusters(dir, name string, rows, lowest int, notes *[]string) ([]int, error) {
+	path := filepath.Join(dir, name)
+	c, err := readNumericCSV(path, []string{"cluster"})
+	if errors.Is(err, os.ErrNotExist) {
+		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(c.Rows) != rows {
+		return nil, fmt.Errorf("%s: %d rows, but %s says %d", path, len(c.Rows), analysis.File, rows)
+	}
+	out := make([]int, rows)
+	for i, r := range c.Rows {
+		v := int(r[0])
+		if float64(v) != r[0] || v < lowest {
+			return nil, fmt.Errorf("%s line %d: cluster %v is not an integer >= %d", path, i+2, r[0], lowest)
+		}
+		out[i] = v
+	}
+	return out, nil
+}

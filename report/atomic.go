@@ -1,0 +1,77 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// outFile is one file of the report, held in memory until all are made.
+type outFile struct {
+	name string // base name inside the output directory
+	data []byte
+}
+
+// stagingPrefix names the temporary directory in which outputs are staged.
+const stagingPrefix = ".report-staging-"
+
+// writeOutputs writes files into dir so that no reader ever sees a
+// half-written file and an error leaves no new file behind: every file is
+// first written and synced in a staging directory inside dir, then each is
+// renamed into place, in order (put the page that links the others last).
+func writeOutputs(dir string, files []outFile) (err error) {
+	_, statErr := os.Stat(dir)
+	created := errors.Is(statErr, os.ErrNotExist)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create output directory %s: %w", dir, err)
+	}
+	stage, err := os.MkdirTemp(dir, stagingPrefix)
+	if err != nil {
+		return fmt.Errorf("create staging directory in %s: %w", dir, err)
+	}
+	defer func() {
+		os.RemoveAll(stage)
+		if err != nil && created {
+			os.Remove(dir) // only succeeds if empty
+		}
+	}()
+	for _, f := range files {
+		if f.name == "" || filepath.Base(f.name) != f.name || f.name[0] == '.' {
+			return fmt.Errorf("output file name %q is not a plain file name", f.name)
+		}
+		if err := writeSynced(filepath.Join(stage, f.name), f.data); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if err := os.Rename(filepath.Join(stage, f.name), filepath.Join(dir, f.name)); err != nil {
+			return fmt.Errorf("move %s into place: %w", filepath.Join(dir, f.name), err)
+		}
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// writeSynced creates path with data and syncs it to disk.
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("sync %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", path, err)
+	}
+	return nil
+}

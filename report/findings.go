@@ -1,0 +1,303 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"fmnist/analysis"
+	"fmnist/tfrunner"
+)
+
+// Overfitting says whether, and from which epoch, a training history
+// over-fits: the validation loss rises above its minimum while the training
+// loss keeps falling.
+type Overfitting struct {
+	// Detected is true when the validation loss ends above its minimum
+	// while the training loss ends below its value at that minimum.
+	Detected bool
+	// BestEpoch is the (first) epoch of lowest validation loss.
+	BestEpoch int
+	// FromEpoch is the first epoch after BestEpoch whose validation loss is
+	// above the minimum; 0 when not detected.
+	FromEpoch int
+	// LastEpoch is the history's last epoch.
+	LastEpoch int
+	// BestValLoss and LastValLoss are the validation loss at BestEpoch and
+	// at the last epoch.
+	BestValLoss, LastValLoss float64
+	// TrainLossAtBest and LastTrainLoss are the training loss at BestEpoch
+	// and at the last epoch.
+	TrainLossAtBest, LastTrainLoss float64
+}
+
+// DetectOverfitting finds where the validation loss starts rising while the
+// training loss falls. It needs at least two epochs to detect anything.
+func DetectOverfitting(epochs []tfrunner.Epoch) Overfitting {
+	var o Overfitting
+	if len(epochs) == 0 {
+		return o
+	}
+	b := 0
+	for i, e := range epochs {
+		if e.ValLoss < epochs[b].ValLoss {
+			b = i
+		}
+	}
+	last := epochs[len(epochs)-1]
+	o.BestEpoch, o.LastEpoch = epochs[b].Epoch, last.Epoch
+	o.BestValLoss, o.LastValLoss = epochs[b].ValLoss, last.ValLoss
+	o.TrainLossAtBest, o.LastTrainLoss = epochs[b].Loss, last.Loss
+	if b == len(epochs)-1 || last.ValLoss <= epochs[b].ValLoss || last.Loss >= epochs[b].Loss {
+		return o
+	}
+	for _, e := range epochs[b+1:] {
+		if e.ValLoss > epochs[b].ValLoss {
+			o.FromEpoch = e.Epoch
+			break
+		}
+	}
+	o.Detected = true
+	return o
+}
+
+// String describes the result in one sentence.
+func (o Overfitting) String() string {
+	switch {
+	case o.LastEpoch == 0:
+		return "no history"
+	case o.Detected:
+		return fmt.Sprintf("over-fitting from epoch %d: validation loss rose from %.3f (epoch %d) to %.3f (epoch %d) while training loss fell from %.3f to %.3f",
+			o.FromEpoch, o.BestValLoss, o.BestEpoch, o.LastValLoss, o.LastEpoch, o.TrainLossAtBest, o.LastTrainLoss)
+	case o.BestEpoch == o.LastEpoch:
+		return fmt.Sprintf("no over-fitting: validation loss is lowest at the last epoch (%.3f, epoch %d)", o.LastValLoss, o.LastEpoch)
+	default:
+		return fmt.Sprintf("no over-fitting: validation loss is lowest at epoch %d (%.3f), but training loss did not fall after it (%.3f → %.3f)",
+			o.BestEpoch, o.BestValLoss, o.TrainLossAtBest, o.LastTrainLoss)
+	}
+}
+
+// BestModel returns the run with the highest test accuracy (the lower test
+// loss breaks ties), or nil when there is none.
+func BestModel(runs []*RunArtifacts) *RunArtifacts {
+	var best *RunArtifacts
+	for _, r := range runs {
+		if best == nil || r.Run.TestAccuracy > best.Run.TestAccuracy ||
+			(r.Run.TestAccuracy == best.Run.TestAccuracy && r.Run.TestLoss < best.Run.TestLoss) {
+			best = r
+		}
+	}
+	return best
+}
+
+// findings computes the summary sentences of the report from the numbers.
+func findings(runs []*RunArtifacts, an *analysis.Analysis, labelNames []string) []string {
+	var out []string
+	if best := BestModel(runs); best != nil {
+		s := fmt.Sprintf("Best model by test accuracy: %s, with %.3f (test loss %.3f)", best.Name, best.Run.TestAccuracy, best.Run.TestLoss)
+		if len(runs) > 1 {
+			var others []string
+			for _, r := range runs {
+				if r != best {
+					others = append(others, fmt.Sprintf("%s %.3f", r.Name, r.Run.TestAccuracy))
+				}
+			}
+			s += "; then " + strings.Join(others, ", ")
+		}
+		if sb := studyBest(); sb != "" {
+			s += fmt.Sprintf(". The study's best was %s with %.3f", sb, studyResults[sb].TestAccuracy)
+		}
+		out = append(out, s+".")
+	}
+	for _, r := range runs {
+		if st, ok := studyResults[r.Name]; ok {
+			d := r.Run.TestAccuracy - st.TestAccuracy
+			out = append(out, fmt.Sprintf("Model %s: test accuracy %.3f vs the study's %.3f (%+.3f); trained in %s vs the study's %.2f min.",
+				r.Name, r.Run.TestAccuracy, st.TestAccuracy, d, minutes(r.Run.TrainSeconds), st.TrainMinutes))
+		}
+	}
+	for _, r := range runs {
+		out = append(out, fmt.Sprintf("Model %s: %s.", r.Name, DetectOverfitting(r.History.Epochs)))
+	}
+	for _, r := range runs {
+		if s := worstConfusion(r.Run.Confusion, labelNames); s != "" {
+			out = append(out, fmt.Sprintf("Model %s: %s.", r.Name, s))
+		}
+	}
+	if an != nil {
+		out = append(out, mergeFindings(an, labelNames)...)
+		out = append(out, clusterFindings(an)...)
+	}
+	return out
+}
+
+// studyBest names the study's model with the best published test accuracy.
+func studyBest() string {
+	best := ""
+	for _, name := range studyOrder {
+		if best == "" || studyResults[name].TestAccuracy > studyResults[best].TestAccuracy {
+			best = name
+		}
+	}
+	return best
+}
+
+// worstConfusion names the most frequent mistake of a confusion matrix.
+func worstConfusion(conf [][]int, names []string) string {
+	bi, bj, bv, total := -1, -1, 0, 0
+	for i, row := range conf {
+		for j, v := range row {
+			total += v
+			if i != j && v > bv {
+				bi, bj, bv = i, j, v
+			}
+		}
+	}
+	if bi < 0 {
+		return ""
+	}
+	rowTotal := 0
+	for _, v := range conf[bi] {
+		rowTotal += v
+	}
+	return fmt.Sprintf("most frequent mistake is %s predicted as %s (%d test images, %.1f%% of that label)",
+		nameOf(names, bi), nameOf(names, bj), bv, 100*float64(bv)/float64(max(rowTotal, 1)))
+}
+
+// nameOf returns names[i], or the number i when there is no name.
+func nameOf(names []string, i int) string {
+	if i >= 0 && i < len(names) && names[i] != "" {
+		return names[i]
+	}
+	return fmt.Sprint(i)
+}
+
+// mergeFindings says which clothes each label merges: from the majority
+// classes of its discovered sub-classes when the original classes are
+// known, else from how the label spreads over the k-means clusters.
+func mergeFindings(a *analysis.Analysis, labelNames []string) []string {
+	var out []string
+	haveMajority := false
+	for _, s := range a.Subclasses {
+		if len(s.Majority) > 0 {
+			haveMajority = true
+		}
+	}
+	if haveMajority {
+		for _, s := range a.Subclasses {
+			name := s.Name
+			if name == "" {
+				name = nameOf(labelNames, s.Label)
+			}
+			// Distinct majority classes, largest sub-class first.
+			order := make([]int, len(s.Majority))
+			for i := range order {
+				order[i] = i
+			}
+			sort.SliceStable(order, func(x, y int) bool { return s.Members[order[x]] > s.Members[order[y]] })
+			var classes []string
+			seen := map[string]bool{}
+			for _, k := range order {
+				if m := s.Majority[k]; m != "" && !seen[m] {
+					seen[m] = true
+					classes = append(classes, m)
+				}
+			}
+			var parts []string
+			for _, k := range order {
+				p := fmt.Sprintf("%d images", s.Members[k])
+				if k < len(s.Purity) {
+					p += fmt.Sprintf(" (%.0f%% %s)", 100*s.Purity[k], s.Majority[k])
+				}
+				parts = append(parts, p)
+			}
+			switch {
+			case len(classes) > 1:
+				out = append(out, fmt.Sprintf("Label %d (%s) merges %s; its %d sub-classes hold %s.",
+					s.Label, name, joinAnd(classes), s.K, joinAnd(parts)))
+			case len(classes) == 1:
+				var sizes []string
+				for _, k := range order {
+					sizes = append(sizes, fmt.Sprint(s.Members[k]))
+				}
+				out = append(out, fmt.Sprintf("Label %d (%s) merges nothing visible: its %d sub-classes (%s images) are all mostly %s.",
+					s.Label, name, s.K, joinAnd(sizes), classes[0]))
+			}
+		}
+		return out
+	}
+	// Classes unknown: how each label spreads over the k-means clusters.
+	for label, row := range a.KMeans.Contingency5 {
+		total := 0
+		for _, v := range row {
+			total += v
+		}
+		if total == 0 {
+			continue
+		}
+		type share struct {
+			cluster int
+			frac    float64
+		}
+		var shares []share
+		for c, v := range row {
+			if f := float64(v) / float64(total); f >= 0.15 {
+				shares = append(shares, share{c, f})
+			}
+		}
+		sort.Slice(shares, func(i, j int) bool { return shares[i].frac > shares[j].frac })
+		var parts []string
+		for _, s := range shares {
+			parts = append(parts, fmt.Sprintf("cluster %d (%.0f%%)", s.cluster, 100*s.frac))
+		}
+		name := nameOf(labelNames, label)
+		if len(shares) > 1 {
+			out = append(out, fmt.Sprintf("Label %d (%s) spreads over %d k-means clusters, %s: it likely merges %d kinds of clothes (original classes unknown).",
+				label, name, len(shares), strings.Join(parts, ", "), len(shares)))
+		} else {
+			out = append(out, fmt.Sprintf("Label %d (%s) falls mostly into one k-means cluster (%s): no merged clothes are visible.",
+				label, name, strings.Join(parts, ", ")))
+		}
+	}
+	return out
+}
+
+// clusterFindings summarises how well the clusterings match the labels.
+func clusterFindings(a *analysis.Analysis) []string {
+	var out []string
+	if s, ok := a.Scores["kmeans"]; ok {
+		out = append(out, fmt.Sprintf("On the encoding of model %s, k-means (k=%d) agrees with the 5 labels with ARI %.3f and NMI %.3f.",
+			a.Model, a.KMeans.K, s.ARI5, s.NMI5))
+	}
+	if s, ok := a.Scores["dbscan"]; ok {
+		noise := 0.0
+		if a.Rows > 0 {
+			noise = 100 * float64(a.DBSCAN.Noise) / float64(a.Rows)
+		}
+		out = append(out, fmt.Sprintf("DBSCAN (eps %.3g, min_samples %d) finds %d clusters and %d noise points (%.1f%%); ARI with the labels %.3f.",
+			a.DBSCAN.Eps, a.DBSCAN.MinSamples, a.DBSCAN.Clusters, a.DBSCAN.Noise, noise, s.ARI5))
+	}
+	if s, ok := a.Scores["labels"]; ok {
+		out = append(out, fmt.Sprintf("The true labels have a silhouette of %.3f in the encoding space.", s.Silhouette5))
+	}
+	if a.HasClasses && a.SubclassesARI10 != 0 {
+		out = append(out, fmt.Sprintf("The discovered sub-classes match the 10 original classes with ARI %.3f.", a.SubclassesARI10))
+	}
+	return out
+}
+
+// joinAnd joins "a", "a and b", "a, b and c".
+func joinAnd(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// minutes formats seconds as the study did: minutes with two decimals.
+func minutes(seconds float64) string {
+	return fmt.Sprintf("%.2f min", seconds/60)
+}

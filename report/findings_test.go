@@ -1,0 +1,147 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"fmnist/analysis"
+	"fmnist/dataset"
+	"fmnist/tfrunner"
+)
+
+// history builds epochs from (training loss, validation loss) pairs.
+func history(pairs ...[2]float64) []tfrunner.Epoch {
+	var out []tfrunner.Epoch
+	for i, p := range pairs {
+		out = append(out, tfrunner.Epoch{Epoch: i + 1, Loss: p[0], ValLoss: p[1]})
+	}
+	return out
+}
+
+func TestDetectOverfitting(t *testing.T) {
+	tests := []struct {
+		name     string
+		epochs   []tfrunner.Epoch
+		detected bool
+		best     int
+		from     int
+		says     string
+	}{
+		{"empty", nil, false, 0, 0, "no history"},
+		{"one epoch", history([2]float64{0.5, 0.4}), false, 1, 0, "lowest at the last epoch"},
+		{"both falling", history([2]float64{0.5, 0.4}, [2]float64{0.3, 0.3}, [2]float64{0.2, 0.25}), false, 3, 0, "lowest at the last epoch"},
+		{"classic", history([2]float64{0.5, 0.40}, [2]float64{0.3, 0.30}, [2]float64{0.2, 0.31}, [2]float64{0.1, 0.35}), true, 2, 3, "over-fitting from epoch 3"},
+		{"plateau then rise", history([2]float64{0.5, 0.3}, [2]float64{0.4, 0.3}, [2]float64{0.3, 0.32}), true, 1, 3, "from epoch 3"},
+		{"bump then recovery", history([2]float64{0.5, 0.4}, [2]float64{0.4, 0.45}, [2]float64{0.3, 0.35}), false, 3, 0, "lowest at the last epoch"},
+		{"both rising", history([2]float64{0.3, 0.3}, [2]float64{0.4, 0.4}, [2]float64{0.5, 0.5}), false, 1, 0, "training loss did not fall"},
+		{"rise ends below the minimum", history([2]float64{0.5, 0.4}, [2]float64{0.4, 0.3}, [2]float64{0.3, 0.5}, [2]float64{0.2, 0.29}), false, 4, 0, "lowest at the last epoch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := DetectOverfitting(tt.epochs)
+			if o.Detected != tt.detected || o.BestEpoch != tt.best || o.FromEpoch != tt.from {
+				t.Errorf("got detected %v best %d from %d, want %v %d %d", o.Detected, o.BestEpoch, o.FromEpoch, tt.detected, tt.best, tt.from)
+			}
+			if !strings.Contains(o.String(), tt.says) {
+				t.Errorf("%q does not say %q", o.String(), tt.says)
+			}
+		})
+	}
+}
+
+func TestBestModel(t *testing.T) {
+	run := func(name string, acc, loss float64) *RunArtifacts {
+		return &RunArtifacts{Name: name, Run: tfrunner.Run{Model: name, TestAccuracy: acc, TestLoss: loss}}
+	}
+	tests := []struct {
+		name string
+		runs []*RunArtifacts
+		want string
+	}{
+		{"none", nil, ""},
+		{"one", []*RunArtifacts{run("A", 0.9, 0.3)}, "A"},
+		{"highest accuracy", []*RunArtifacts{run("default", 0.931, 0.238), run("A", 0.927, 0.206), run("B", 0.932, 0.311)}, "B"},
+		{"tie broken by loss", []*RunArtifacts{run("A", 0.93, 0.3), run("B", 0.93, 0.2)}, "B"},
+		{"first of equals", []*RunArtifacts{run("A", 0.93, 0.2), run("B", 0.93, 0.2)}, "A"},
+	}
+	for _, tt := range tests {
+		got := ""
+		if b := BestModel(tt.runs); b != nil {
+			got = b.Name
+		}
+		if got != tt.want {
+			t.Errorf("%s: best %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestMergeFindings(t *testing.T) {
+	names := dataset.GroupNames[:]
+	tests := []struct {
+		name string
+		a    analysis.Analysis
+		want []string
+	}{
+		{
+			name: "majority classes known",
+			a: analysis.Analysis{HasClasses: true, Subclasses: []analysis.Subclasses{
+				{Label: 0, Name: "T-shirt/Shirt", K: 2, Members: []int{400, 600}, Purity: []float64{0.8, 0.9}, Majority: []string{"T-shirt/top", "Shirt"}},
+				{Label: 1, Name: "Sandal", K: 2, Members: []int{500, 500}, Purity: []float64{0.99, 0.97}, Majority: []string{"Sandal", "Sandal"}},
+			}},
+			want: []string{
+				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top; its 2 sub-classes hold 600 images (90% Shirt) and 400 images (80% T-shirt/top).",
+				"Label 1 (Sandal) merges nothing visible",
+			},
+		},
+		{
+			name: "classes unknown: k-means contingency",
+			a: analysis.Analysis{KMeans: analysis.KMeans{K: 3, Contingency5: [][]int{
+				{500, 450, 50},
+				{0, 10, 990},
+			}}},
+			want: []string{
+				"Label 0 (T-shirt/Shirt) spreads over 2 k-means clusters, cluster 0 (50%), cluster 1 (45%)",
+				"Label 1 (Sandal) falls mostly into one k-means cluster (cluster 2 (99%))",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mergeFindings(&tt.a, names)
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d findings %q, want %d", len(got), got, len(tt.want))
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tt.want[i]) {
+					t.Errorf("finding %d:\n got %q\nwant %q…", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestWorstConfusion(t *testing.T) {
+	conf := [][]int{{90, 10, 0}, {2, 95, 3}, {0, 30, 70}}
+	got := worstConfusion(conf, []string{"a", "b", "c"})
+	if want := "most frequent mistake is c predicted as b (30 test images, 30.0% of that label)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := worstConfusion([][]int{{5, 0}, {0, 5}}, nil); got != "" {
+		t.Errorf("perfect matrix: %q", got)
+	}
+}
+
+func ExampleDetectOverfitting() {
+	epochs := []tfrunner.Epoch{
+		{Epoch: 1, Loss: 0.45, ValLoss: 0.33},
+		{Epoch: 2, Loss: 0.27, ValLoss: 0.26},
+		{Epoch: 3, Loss: 0.21, ValLoss: 0.28},
+	}
+	o := DetectOverfitting(epochs)
+	fmt.Println(o.Detected, o.FromEpoch)
+	fmt.Println(o)
+	// Output:
+	// true 3
+	// over-fitting from epoch 3: validation loss rose from 0.260 (epoch 2) to 0.280 (epoch 3) while training loss fell from 0.270 to 0.210
+}
