@@ -71,7 +71,7 @@ type Scores struct {
 	NMI5        float64 `json:"nmi5"`
 	ARI10       float64 `json:"ari10,omitempty"`
 	NMI10       float64 `json:"nmi10,omitempty"`
-	Silhouette5 float64 `json:"silhouette5"` // silhouette of this labelling in encoding space
+	Silhouette5 float64 `json:"silhouette5"` // silhouette of this labelling in encoding space (5,000-row sample); 0 where undefined
 }
 
 // Subclasses is what sub-class discovery found inside one label.

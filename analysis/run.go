@@ -1,0 +1,288 @@
+package analysis
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"fmnist/cluster"
+	"fmnist/dataset"
+	"fmnist/internal/atomicfile"
+	"fmnist/tfrunner"
+)
+
+// Options selects the run and the analysis settings.
+type Options struct {
+	RunsDir    string  // directory holding runs/<model>
+	OutDir     string  // where analysis.json and the CSVs go
+	Model      string  // the analysed model; default "A"
+	K          int     // k-means clusters; default 5
+	Eps        float64 // DBSCAN radius; default 2.8
+	MinSamples int     // DBSCAN core size; default 4
+	Perplexity float64 // t-SNE perplexity; default 30
+	Seed       uint64  // seeds k-means, t-SNE and sub-class discovery
+	// Log receives one line per step with its time; nil is silent.
+	Log io.Writer
+}
+
+func (o *Options) defaults() {
+	if o.Model == "" {
+		o.Model = "A"
+	}
+	if o.K == 0 {
+		o.K = 5
+	}
+	if o.Eps == 0 {
+		o.Eps = 2.8
+	}
+	if o.MinSamples == 0 {
+		o.MinSamples = 4
+	}
+	if o.Perplexity == 0 {
+		o.Perplexity = 30
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+}
+
+// Check reports settings out of range.
+func (o Options) Check() error {
+	switch {
+	case o.K < 0 || o.K == 1:
+		return fmt.Errorf("-k %d: need at least 2 clusters", o.K)
+	case o.Eps < 0:
+		return fmt.Errorf("-eps %v: must be positive", o.Eps)
+	case o.MinSamples < 0:
+		return fmt.Errorf("-min-samples %d: must be at least 1", o.MinSamples)
+	case o.Perplexity < 0:
+		return fmt.Errorf("-perplexity %v: must be positive", o.Perplexity)
+	}
+	return nil
+}
+
+// Run analyses runs/<model>/encoding_test.csv and writes analysis.json,
+// pca.csv, tsne.csv, kmeans.csv and dbscan.csv into OutDir.
+func Run(opts Options) (*Analysis, error) {
+	opts.defaults()
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(opts.RunsDir, opts.Model)
+	if _, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile)); err != nil {
+		return nil, fmt.Errorf("model %s: the run is missing or incomplete (train it first): %w", opts.Model, err)
+	}
+	encPath := filepath.Join(dir, tfrunner.EncodingFile)
+	data, rows, cols, err := ReadMatrixCSV(encPath)
+	if err != nil {
+		return nil, err
+	}
+	predPath := filepath.Join(dir, tfrunner.PredictionsFile)
+	pred, err := ReadPredictions(predPath)
+	if err != nil {
+		return nil, err
+	}
+	if len(pred.Labels) != rows {
+		return nil, fmt.Errorf("%s has %d rows but %s has %d", encPath, rows, predPath, len(pred.Labels))
+	}
+	x := mat.NewDense(rows, cols, data)
+	a := &Analysis{Model: opts.Model, Rows: rows, Dims: cols, HasClasses: pred.Original != nil, Scores: map[string]Scores{}}
+	step := func(name string, seconds *float64, f func() error) error {
+		t0 := time.Now()
+		if err := f(); err != nil {
+			return fmt.Errorf("%s of %s: %w", name, encPath, err)
+		}
+		*seconds = time.Since(t0).Seconds()
+		fmt.Fprintf(opts.Log, "analysis %s: %s in %.2fs\n", opts.Model, name, *seconds)
+		return nil
+	}
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+
+	var pca *cluster.PCAResult
+	if err := step("PCA", &a.Seconds.PCA, func() (err error) {
+		pca, err = cluster.PCA(x, 2)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	a.PCA.ExplainedVarianceRatio = pca.ExplainedVarianceRatio
+
+	var km *cluster.KMeansResult
+	if err := step("k-means", &a.Seconds.KMeans, func() (err error) {
+		km, err = cluster.KMeans(x, cluster.KMeansOptions{K: opts.K, Seed: opts.Seed})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	a.KMeans = KMeans{K: opts.K, Inertia: km.Inertia, Sizes: sizes(km.Labels, opts.K)}
+	if a.KMeans.Contingency5, err = contingency(pred.Labels, km.Labels, maxOf(pred.Labels)+1, opts.K); err != nil {
+		return nil, err
+	}
+	if pred.Original != nil {
+		if a.KMeans.Contingency10, err = contingency(pred.Original, km.Labels, len(dataset.ClassNames), opts.K); err != nil {
+			return nil, err
+		}
+	}
+
+	var db *cluster.DBSCANResult
+	if err := step("DBSCAN", &a.Seconds.DBSCAN, func() (err error) {
+		if db, err = cluster.DBSCAN(x, opts.Eps, opts.MinSamples); err != nil {
+			return err
+		}
+		a.DBSCAN.SuggestedEps, err = cluster.SuggestEps(x, opts.MinSamples)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	a.DBSCAN = DBSCAN{Eps: opts.Eps, MinSamples: opts.MinSamples, Clusters: len(db.Sizes), Noise: db.Noise,
+		Sizes: db.Sizes, SuggestedEps: a.DBSCAN.SuggestedEps}
+
+	var ts *cluster.TSNEResult
+	if err := step("t-SNE", &a.Seconds.TSNE, func() (err error) {
+		ts, err = cluster.TSNE(x, cluster.TSNEOptions{Perplexity: opts.Perplexity, Seed: opts.Seed})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	a.TSNE = TSNE{KL: ts.KL, Iterations: ts.Iter, Perplexity: opts.Perplexity}
+
+	var sub []int
+	if err := step("sub-classes", &a.Seconds.Subclasses, func() (err error) {
+		sub, err = discover(a, x, pred, opts.Seed)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+
+	for method, labels := range map[string][]int{"labels": pred.Labels, "kmeans": km.Labels, "dbscan": db.Labels, "subclasses": sub} {
+		s, err := score(x, labels, pred, opts.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("scores of %s: %w", method, err)
+		}
+		a.Scores[method] = s
+	}
+	if pred.Original != nil {
+		a.SubclassesARI10 = a.Scores["subclasses"].ARI10
+	}
+
+	out := opts.OutDir
+	if err := writeColumns(filepath.Join(out, PCAFile), "pc1,pc2", pca.Coords); err != nil {
+		return nil, err
+	}
+	if err := writeColumns(filepath.Join(out, TSNEFile), "x,y", ts.Embedding); err != nil {
+		return nil, err
+	}
+	if err := writeLabels(filepath.Join(out, KMeansFile), km.Labels); err != nil {
+		return nil, err
+	}
+	if err := writeLabels(filepath.Join(out, DBSCANFile), db.Labels); err != nil {
+		return nil, err
+	}
+	js, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(out, File), append(js, '\n')); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// score compares labels with the truth; silhouette on a seeded sample of
+// 5,000 rows as the scikit-learn reference does.
+func score(x *mat.Dense, labels []int, pred *Predictions, seed uint64) (Scores, error) {
+	var s Scores
+	var err error
+	if s.ARI5, err = cluster.AdjustedRandIndex(pred.Labels, labels); err != nil {
+		return s, err
+	}
+	if s.NMI5, err = cluster.NMI(pred.Labels, labels); err != nil {
+		return s, err
+	}
+	if pred.Original != nil {
+		if s.ARI10, err = cluster.AdjustedRandIndex(pred.Original, labels); err != nil {
+			return s, err
+		}
+		if s.NMI10, err = cluster.NMI(pred.Original, labels); err != nil {
+			return s, err
+		}
+	}
+	// The silhouette is undefined (left 0) when the sample holds a single
+	// cluster, as a DBSCAN result of one cluster and some noise may.
+	if sil, err := cluster.SilhouetteSample(x, labels, 5000, seed); err == nil {
+		s.Silhouette5 = sil
+	}
+	return s, nil
+}
+
+func maxOf(v []int) int {
+	m := 0
+	for _, x := range v {
+		m = max(m, x)
+	}
+	return m
+}
+
+// sizes counts rows per cluster 0..k-1.
+func sizes(labels []int, k int) []int {
+	out := make([]int, k)
+	for _, l := range labels {
+		if l >= 0 && l < k {
+			out[l]++
+		}
+	}
+	return out
+}
+
+// contingency counts [a][b] with a in 0..na-1 and b in 0..nb-1.
+func contingency(a, b []int, na, nb int) ([][]int, error) {
+	out := make([][]int, na)
+	for i := range out {
+		out[i] = make([]int, nb)
+	}
+	for i := range a {
+		if a[i] < 0 || a[i] >= na || b[i] < 0 || b[i] >= nb {
+			return nil, fmt.Errorf("contingency: row %d has labels %d, %d outside %d×%d", i, a[i], b[i], na, nb)
+		}
+		out[a[i]][b[i]]++
+	}
+	return out, nil
+}
+
+func writeColumns(path, header string, m *mat.Dense) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		buf := []byte(header + "\n")
+		r, c := m.Dims()
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				if j > 0 {
+					buf = append(buf, ',')
+				}
+				buf = strconv.AppendFloat(buf, m.At(i, j), 'g', 8, 64)
+			}
+			buf = append(buf, '\n')
+		}
+		_, err := w.Write(buf)
+		return err
+	})
+}
+
+func writeLabels(path string, labels []int) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		buf := []byte("cluster\n")
+		for _, l := range labels {
+			buf = strconv.AppendInt(buf, int64(l), 10)
+			buf = append(buf, '\n')
+		}
+		_, err := w.Write(buf)
+		return err
+	})
+}

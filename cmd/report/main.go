@@ -1,0 +1,88 @@
+// Command report analyses one trained model's encoding of the test set (the
+// study's CM4: PCA, k-means, DBSCAN, t-SNE, sub-classes) and renders the
+// report of all runs (the study's CM3 and CM4) into one directory:
+// index.html, REPORT.md, analysis.json, the per-image CSV files and the PNGs.
+//
+// Usage:
+//
+//	go run ./cmd/report [-runs runs] [-out report] [-data DIR] [-model A]
+//	                    [-k 5] [-eps 2.8] [-min-samples 4] [-perplexity 30] [-seed 5]
+//	                    [-skip-analysis] [-quiet]
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"fmnist/analysis"
+	"fmnist/report"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var a analysis.Options
+	var r report.Options
+	var skip, quiet bool
+	fs.StringVar(&a.RunsDir, "runs", "runs", "`dir` holding the run directories <dir>/<model>/")
+	fs.StringVar(&a.OutDir, "out", "report", "output `dir`")
+	fs.StringVar(&r.DataDir, "data", "", "dataset `dir` for the image grids (default: the one recorded in the analysed run)")
+	fs.StringVar(&a.Model, "model", "A", "the `model` whose encoding is analysed")
+	fs.IntVar(&a.K, "k", 5, "k-means clusters")
+	fs.Float64Var(&a.Eps, "eps", 2.8, "DBSCAN radius")
+	fs.IntVar(&a.MinSamples, "min-samples", 4, "DBSCAN core size (the point itself included)")
+	fs.Float64Var(&a.Perplexity, "perplexity", 30, "t-SNE perplexity")
+	fs.Uint64Var(&a.Seed, "seed", 5, "seed of k-means, t-SNE and sub-class discovery")
+	fs.BoolVar(&skip, "skip-analysis", false, "render from an existing analysis.json instead of recomputing it")
+	fs.BoolVar(&quiet, "quiet", false, "print only errors")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: report [flags]\n\nAnalyses a run's encoding and renders the report of all runs.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "report: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	if err := (analysis.Options{K: a.K, Eps: a.Eps, MinSamples: a.MinSamples, Perplexity: a.Perplexity}).Check(); err != nil || a.K == 0 || a.Eps == 0 || a.MinSamples == 0 || a.Perplexity == 0 {
+		if err == nil {
+			err = fmt.Errorf("-k, -eps, -min-samples and -perplexity must be positive")
+		}
+		fmt.Fprintf(stderr, "report: %v\n", err)
+		return 2
+	}
+	if !quiet {
+		a.Log = stdout
+	}
+	if !skip {
+		if _, err := analysis.Run(a); err != nil {
+			fmt.Fprintf(stderr, "report: %v\n", err)
+			return 1
+		}
+	}
+	r.RunsDir, r.OutDir, r.Model = a.RunsDir, a.OutDir, a.Model
+	res, err := report.Render(r)
+	if err != nil {
+		fmt.Fprintf(stderr, "report: %v\n", err)
+		return 1
+	}
+	if !quiet {
+		for _, n := range res.Notes {
+			fmt.Fprintf(stdout, "note: %s\n", n)
+		}
+		fmt.Fprintf(stdout, "report: %s (%d images), %s\n", res.HTML, len(res.Images), res.Markdown)
+	}
+	return 0
+}
