@@ -1,0 +1,5 @@
+//go:build tensorflow
+
+package main
+
+import _ "fmnist/tfrunner/tensorflow"

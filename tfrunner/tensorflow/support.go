@@ -1,0 +1,168 @@
+package tensorflow
+
+// This file holds the engine's pure-Go parts. It has no build tag and does
+// not import graft, so its tests run in the default build.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+
+	"fmnist/graphs"
+	"fmnist/tfrunner"
+)
+
+// Name is the engine's registry name.
+const Name = "tensorflow"
+
+// sessionConfig returns the serialized tensorflow.ConfigProto given to the
+// session, encoded by hand (protobuf wire format: each field is a varint key
+// (field_number<<3 | wire_type) followed by its value):
+//
+//	0x10 N        intra_op_parallelism_threads (field 2, varint) = threads
+//	0x28 N        inter_op_parallelism_threads (field 5, varint) = threads
+//	0x32 0x02     gpu_options (field 6, length-delimited, 2 bytes):
+//	  0x20 0x01     GPUOptions.allow_growth (field 4, varint) = true
+//	0x38 0x01     allow_soft_placement (field 7, varint) = true
+//
+// The thread fields are present only when threads > 0 (0 lets TensorFlow
+// use every core). allow_growth makes the GPU allocator grow on demand
+// instead of reserving nearly all GPU memory at session creation;
+// allow_soft_placement lets an op without a GPU kernel run on the CPU.
+func sessionConfig(threads int) []byte {
+	var b []byte
+	if threads > 0 {
+		b = append(b, 0x10)
+		b = binary.AppendUvarint(b, uint64(threads))
+		b = append(b, 0x28)
+		b = binary.AppendUvarint(b, uint64(threads))
+	}
+	b = append(b, 0x32, 0x02, 0x20, 0x01)
+	b = append(b, 0x38, 0x01)
+	return b
+}
+
+// device is what the session reports about one of its devices.
+type device struct {
+	Name string // "/job:localhost/replica:0/task:0/device:GPU:0"
+	Type string // "CPU", "GPU", ...
+}
+
+// pickDevice names the device the graph runs on: TensorFlow places every op
+// that has a GPU kernel on the first GPU when there is one, else on the CPU.
+// The name is shortened to its "/device:TYPE:N" part.
+func pickDevice(devs []device) string {
+	short := func(name string) string {
+		if i := strings.Index(name, "/device:"); i >= 0 {
+			return name[i:]
+		}
+		return name
+	}
+	for _, d := range devs {
+		if d.Type == "GPU" {
+			return short(d.Name)
+		}
+	}
+	for _, d := range devs {
+		if d.Type == "CPU" {
+			return short(d.Name)
+		}
+	}
+	return "/device:CPU:0"
+}
+
+// decodeFloat32s converts a float32 tensor's raw contents (host byte order,
+// as TF_TensorData holds them) to a slice.
+func decodeFloat32s(raw []byte) ([]float32, error) {
+	if len(raw)%4 != 0 {
+		return nil, fmt.Errorf("float32 tensor holds %d bytes, not a multiple of 4", len(raw))
+	}
+	out := make([]float32, len(raw)/4)
+	for i := range out {
+		out[i] = math.Float32frombits(binary.NativeEndian.Uint32(raw[4*i:]))
+	}
+	return out, nil
+}
+
+// betaPowers returns beta1^(step+1) and beta2^(step+1): the values of the
+// beta-power variables that ResourceApplyAdam reads when it performs update
+// number step+1 (after step updates). Each training step then multiplies
+// them by beta1 and beta2, like Keras' Adam.
+func betaPowers(a tfrunner.Adam, step int64) (float32, float32) {
+	t := float64(step + 1)
+	return float32(math.Pow(a.Beta1, t)), float32(math.Pow(a.Beta2, t))
+}
+
+// checkAdam validates the optimiser's hyper-parameters.
+func checkAdam(a tfrunner.Adam) error {
+	if !(a.LearningRate > 0) || !(a.Beta1 >= 0 && a.Beta1 < 1) || !(a.Beta2 >= 0 && a.Beta2 < 1) || !(a.Epsilon >= 0) {
+		return fmt.Errorf("invalid Adam parameters %+v", a)
+	}
+	return nil
+}
+
+// checkImages verifies that x holds n images of the model's input shape.
+func checkImages(m *graphs.Model, x []float32, n int) error {
+	if n <= 0 {
+		return fmt.Errorf("batch of %d images: need at least 1", n)
+	}
+	if want := n * m.Input.Size(); len(x) != want {
+		return fmt.Errorf("batch of %d images of shape %v needs %d values, got %d", n, []int(m.Input), want, len(x))
+	}
+	return nil
+}
+
+// labelsInt32 validates labels against the model's class count and
+// converts them for the int32 label placeholder.
+func labelsInt32(m *graphs.Model, labels []int) ([]int32, error) {
+	k := m.Classes()
+	out := make([]int32, len(labels))
+	for i, y := range labels {
+		if y < 0 || y >= k {
+			return nil, fmt.Errorf("label %d of example %d is outside 0..%d", y, i, k-1)
+		}
+		out[i] = int32(y)
+	}
+	return out, nil
+}
+
+// int64s converts a shape for TensorFlow.
+func int64s(s []int) []int64 {
+	out := make([]int64, len(s))
+	for i, v := range s {
+		out[i] = int64(v)
+	}
+	return out
+}
+
+// window4 is an NHWC window or stride: [1, k, k, 1].
+func window4(k int) []int64 { return []int64{1, int64(k), int64(k), 1} }
+
+// checkModel verifies that the engine can lower every layer of m.
+func checkModel(m *graphs.Model) error {
+	if m == nil {
+		return fmt.Errorf("nil model")
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if len(m.Input) != 3 {
+		return fmt.Errorf("model %s: input shape %v is not [H, W, C]", m.Name, []int(m.Input))
+	}
+	for _, l := range m.Layers {
+		switch l := l.(type) {
+		case *graphs.Conv2D, *graphs.MaxPool2D, *graphs.Flatten:
+		case *graphs.Dense:
+			if l.Activation != graphs.Linear && l.Activation != graphs.ReLU && l.Activation != graphs.Softmax && l.Activation != "" {
+				return fmt.Errorf("model %s: layer %s: activation %q is not supported", m.Name, l.Name, l.Activation)
+			}
+		default:
+			return fmt.Errorf("model %s: layer %s: type %s is not supported by the tensorflow engine", m.Name, l.LayerName(), l.Type())
+		}
+		if c, ok := l.(*graphs.Conv2D); ok && c.Activation != graphs.Linear && c.Activation != graphs.ReLU && c.Activation != "" {
+			return fmt.Errorf("model %s: layer %s: activation %q is not supported", m.Name, c.Name, c.Activation)
+		}
+	}
+	return nil
+}
