@@ -23,6 +23,9 @@ type Data struct {
 	Dir string
 	// Format is the format of the files read.
 	Format Format
+	// Originals is the IDX directory whose original 10-class labels were
+	// attached to CSV data (see Options.Originals); "" when none were.
+	Originals string
 }
 
 // Options says what Load reads.
@@ -41,6 +44,11 @@ type Options struct {
 	// validation_split: the split is at int(n*(1-fraction)). 0 means
 	// DefaultValidationFraction; a negative value means no validation rows.
 	ValidationFraction float64
+	// Originals is a directory of IDX files consulted for the original
+	// 10-class labels when the dataset is CSV (which holds only the 5
+	// grouped labels): they are used only when its images and grouped
+	// labels equal the CSV files' exactly. "" means DefaultDir; "-" skips it.
+	Originals string
 }
 
 // Load reads, validates and prepares a dataset. Images are scaled to
@@ -68,6 +76,16 @@ func Load(opts Options) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
+	originals := ""
+	if format == FormatCSV && opts.Originals != "-" {
+		from := opts.Originals
+		if from == "" {
+			from = DefaultDir
+		}
+		if attachOriginals(&train, &test, from) {
+			originals = from
+		}
+	}
 	if opts.Limit > 0 {
 		if opts.Limit > train.n {
 			return nil, fmt.Errorf("limit %d exceeds the %d training rows of %s", opts.Limit, train.n, train.xPath)
@@ -89,6 +107,7 @@ func Load(opts Options) (*Data, error) {
 		Classes:    classes,
 		Dir:        dir,
 		Format:     format,
+		Originals:  originals,
 	}, nil
 }
 

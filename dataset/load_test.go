@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -319,5 +320,45 @@ func TestRoundTrip(t *testing.T) {
 		if !strings.HasPrefix(string(got), string(fixture)) {
 			t.Errorf("prepared %s does not start with the fixture", name)
 		}
+	}
+}
+
+// TestOriginalsForCSV checks that CSV data made from IDX files gets their
+// original classes, and that any difference keeps them away.
+func TestOriginalsForCSV(t *testing.T) {
+	idx := "../testdata/dataset/idx"
+	csv := t.TempDir()
+	if _, err := Prepare(context.Background(), idx, csv); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Load(Options{Dir: idx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(Options{Dir: csv, Originals: idx})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Originals == "" || !slices.Equal(got.Train.Original, want.Train.Original) || !slices.Equal(got.Test.Original, want.Test.Original) ||
+		!slices.Equal(got.Train.Labels, want.Train.Labels) {
+		t.Errorf("originals not attached from %s: %q", idx, got.Originals)
+	}
+	none, err := Load(Options{Dir: csv, Originals: "-"})
+	if err != nil || none.Train.Original != nil || none.Originals != "" {
+		t.Errorf("Originals \"-\": attached %q, err %v", none.Originals, err)
+	}
+	// One changed pixel in the CSV: the IDX files are not its source.
+	p := filepath.Join(csv, "x_test.csv")
+	data, _ := os.ReadFile(p)
+	i := bytes.IndexByte(data, '\n') + 1
+	if data[i] == '0' {
+		data[i] = '1'
+	} else {
+		data[i] = '0'
+	}
+	os.WriteFile(p, data, 0o644)
+	other, err := Load(Options{Dir: csv, Originals: idx})
+	if err != nil || other.Train.Original != nil || other.Originals != "" {
+		t.Errorf("changed CSV: attached %q, err %v", other.Originals, err)
 	}
 }
