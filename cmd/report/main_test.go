@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const fixture = "../../testdata/report"
+
+func runReport(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestReportFromFixture(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report")
+	code, stdout, stderr := runReport("-runs", fixture+"/runs", "-out", out, "-data", fixture+"/dataset", "-model", "A")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"index.html", "REPORT.md", "analysis.json", "pca.csv", "tsne.csv", "kmeans.csv", "dbscan.csv", "cm4_tsne_labels.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if !strings.Contains(stdout, "t-SNE in") || !strings.Contains(stdout, "index.html") {
+		t.Errorf("stdout lacks the analysis timings or the report path:\n%s", stdout)
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-runs", filepath.Join(dir, "none")}, 1, filepath.Join(dir, "none", "A", "run.json")},
+		{[]string{"-runs", fixture + "/runs", "-model", "B"}, 1, "run.json"},
+		{[]string{"-runs", fixture + "/runs", "-model", "default"}, 1, "encoding_test.csv"},
+		{[]string{"-k", "1"}, 2, "-k 1"},
+		{[]string{"-eps", "-2"}, 2, "-eps"},
+		{[]string{"-min-samples", "0"}, 2, "must be positive"},
+		{[]string{"-perplexity", "-1"}, 2, "-perplexity"},
+		{[]string{"-bogus"}, 2, "flag provided but not defined"},
+		{[]string{"stray"}, 2, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		out := filepath.Join(dir, "out")
+		code, _, stderr := runReport(append(tt.args, "-out", out, "-quiet")...)
+		if code != tt.code || !strings.Contains(stderr, tt.want) || strings.Contains(stderr, "panic") {
+			t.Errorf("report %v: exit %d, stderr %q; want exit %d and %q", tt.args, code, stderr, tt.code, tt.want)
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("report %v: created %s", tt.args, out)
+		}
+	}
+}
