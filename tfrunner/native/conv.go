@@ -8,7 +8,9 @@ import "fmnist/graphs"
 //
 // The im2col matrix has one more column (or, transposed, row) of ones, set
 // once at allocation: the kernel-gradient GEMM colsᵀ·grad then also yields
-// the bias gradient, as its last row.
+// the bias gradient, as its last row. Row-major, its rows are o.cstride
+// values apart, a multiple of 16 (64 bytes) so that GEMMs reading them as
+// their B operand load whole cache lines.
 
 // convForward computes images [lo, hi) into o.out.
 func (o *op) convForward(in []float32, lo, hi int, w, b []float32) {
@@ -18,25 +20,25 @@ func (o *op) convForward(in []float32, lo, hi int, w, b []float32) {
 		}
 		return
 	}
-	p, ka := o.pixels(), o.patch+1
+	size := o.pixels() * o.cstride
 	for n := lo; n < hi; n++ {
-		o.im2col(in[n*o.inSize:(n+1)*o.inSize], o.cols[n*p*ka:(n+1)*p*ka])
+		o.im2col(in[n*o.inSize:(n+1)*o.inSize], o.cols[n*size:(n+1)*size])
 	}
-	gemm((hi-lo)*p, o.oc, o.patch, o.cols[lo*p*ka:], ka, 1, w, o.oc, o.out[lo*o.outSize:], o.oc, b, o.gemmFlags())
+	gemm((hi-lo)*o.pixels(), o.oc, o.patch, o.cols[lo*size:], o.cstride, 1, w, o.oc, o.out[lo*o.outSize:], o.oc, b, o.gemmFlags())
 }
 
 // convImage computes image n of the batch input in: im2col into o.cols,
 // then y = act(cols·kernel + bias), one image.
 func (o *op) convImage(in []float32, n int, y, w, b []float32) {
-	p, k, ka := o.pixels(), o.patch, o.patch+1
-	cols := o.cols[n*p*ka : (n+1)*p*ka]
+	p, k := o.pixels(), o.patch
+	cols := o.cols[n*p*o.cstride : (n+1)*p*o.cstride]
 	if o.colsT {
 		o.im2colT(in[n*o.inSize:(n+1)*o.inSize], cols)
 		gemm(p, o.oc, k, cols, 1, p, w, o.oc, y, o.oc, b, o.gemmFlags())
 		return
 	}
 	o.im2col(in[n*o.inSize:(n+1)*o.inSize], cols)
-	gemm(p, o.oc, k, cols, ka, 1, w, o.oc, y, o.oc, b, o.gemmFlags())
+	gemm(p, o.oc, k, cols, o.cstride, 1, w, o.oc, y, o.oc, b, o.gemmFlags())
 }
 
 // gemmFlags are the flags of the forward GEMM: bias, and ReLU if any.
@@ -89,35 +91,45 @@ func (o *op) im2colT(in, cols []float32) {
 
 // im2col writes one image's patches: a row of kh*kw*ic values (and the
 // ones column, left alone) per output position, zero where the window hangs
-// over the padding.
+// over the padding. Windows inside the image are copied a whole output row
+// at a time (copyRows).
 func (o *op) im2col(in, cols []float32) {
-	k, ic := o.patch, o.ic
+	ic, s := o.ic, o.stride
 	seg := o.kw * ic
 	for oy := range o.oh {
-		for ox := range o.ow {
-			row := cols[(oy*o.ow+ox)*(k+1):][:k]
-			ix0 := ox*o.stride - o.padL
-			for dy := range o.kh {
-				dst := row[dy*seg:][:seg]
-				iy := oy*o.stride + dy - o.padT
-				if iy < 0 || iy >= o.ih {
-					clear(dst)
-					continue
+		for dy := range o.kh {
+			base := oy*o.ow*o.cstride + dy*seg // (oy, ox=0, dy)
+			iy := oy*s + dy - o.padT
+			if iy < 0 || iy >= o.ih {
+				for ox := range o.ow {
+					clear(cols[base+ox*o.cstride:][:seg])
 				}
-				src := in[iy*o.iw*ic:][:o.iw*ic]
-				if ix0 >= 0 && ix0+o.kw <= o.iw {
-					copy(dst, src[ix0*ic:][:seg])
-					continue
-				}
-				for dx := range o.kw {
-					ix := ix0 + dx
-					if ix < 0 || ix >= o.iw {
-						clear(dst[dx*ic:][:ic])
-					} else {
-						copy(dst[dx*ic:][:ic], src[ix*ic:][:ic])
-					}
-				}
+				continue
 			}
+			src := in[iy*o.iw*ic:][:o.iw*ic]
+			for ox := range min(o.oxlo, o.ow) {
+				o.patchEdge(cols[base+ox*o.cstride:][:seg], src, ox)
+			}
+			if o.oxlo < o.oxhi {
+				copyRows(cols[base+o.oxlo*o.cstride:], o.cstride, src[(o.oxlo*s-o.padL)*ic:], s*ic, o.oxhi-o.oxlo, seg)
+			}
+			for ox := max(o.oxlo, o.oxhi); ox < o.ow; ox++ {
+				o.patchEdge(cols[base+ox*o.cstride:][:seg], src, ox)
+			}
+		}
+	}
+}
+
+// patchEdge writes the kw*ic values of output column ox's window in one
+// input row src, zero where it hangs over the padding.
+func (o *op) patchEdge(dst, src []float32, ox int) {
+	ic := o.ic
+	ix0 := ox*o.stride - o.padL
+	for dx := range o.kw {
+		if ix := ix0 + dx; ix < 0 || ix >= o.iw {
+			clear(dst[dx*ic:][:ic])
+		} else {
+			copy(dst[dx*ic:][:ic], src[ix*ic:][:ic])
 		}
 	}
 }
@@ -153,31 +165,42 @@ func (o *op) convBackImage(n int, g, y, gin, dcols []float32) {
 	o.col2im(dcols, gin)
 }
 
-// col2im adds every patch row of dcols back into the image gradient g.
+// col2im adds every patch row of dcols back into the image gradient g. For
+// each output row and window row it adds the interior windows a whole
+// output row at a time (addRows); every element still receives its terms in
+// increasing output position.
 func (o *op) col2im(dcols, g []float32) {
-	k, ic := o.patch, o.ic
+	k, ic, s := o.patch, o.ic, o.stride
 	seg := o.kw * ic
 	for oy := range o.oh {
-		for ox := range o.ow {
-			row := dcols[(oy*o.ow+ox)*k:][:k]
-			ix0 := ox*o.stride - o.padL
-			for dy := range o.kh {
-				iy := oy*o.stride + dy - o.padT
-				if iy < 0 || iy >= o.ih {
-					continue
-				}
-				src := row[dy*seg:][:seg]
-				dst := g[iy*o.iw*ic:][:o.iw*ic]
-				if ix0 >= 0 && ix0+o.kw <= o.iw {
-					addTo(dst[ix0*ic:][:seg], src)
-					continue
-				}
-				for dx := range o.kw {
-					if ix := ix0 + dx; ix >= 0 && ix < o.iw {
-						addTo(dst[ix*ic:][:ic], src[dx*ic:][:ic])
-					}
-				}
+		for dy := range o.kh {
+			iy := oy*s + dy - o.padT
+			if iy < 0 || iy >= o.ih {
+				continue
 			}
+			dst := g[iy*o.iw*ic:][:o.iw*ic]
+			base := oy*o.ow*k + dy*seg // (oy, ox=0, dy)
+			for ox := range min(o.oxlo, o.ow) {
+				o.addEdge(dst, dcols[base+ox*k:][:seg], ox)
+			}
+			if o.oxlo < o.oxhi {
+				addRows(dst[(o.oxlo*s-o.padL)*ic:], s*ic, dcols[base+o.oxlo*k:], k, o.oxhi-o.oxlo, seg)
+			}
+			for ox := max(o.oxlo, o.oxhi); ox < o.ow; ox++ {
+				o.addEdge(dst, dcols[base+ox*k:][:seg], ox)
+			}
+		}
+	}
+}
+
+// addEdge adds the kw*ic values src of output column ox's window to the
+// input row dst, skipping the padding.
+func (o *op) addEdge(dst, src []float32, ox int) {
+	ic := o.ic
+	ix0 := ox*o.stride - o.padL
+	for dx := range o.kw {
+		if ix := ix0 + dx; ix >= 0 && ix < o.iw {
+			addTo(dst[ix*ic:][:ic], src[dx*ic:][:ic])
 		}
 	}
 }
@@ -185,21 +208,26 @@ func (o *op) col2im(dcols, g []float32) {
 // convPartial computes image n's share of the kernel gradient, augmented
 // with the bias gradient as row patch: colsᵀ·g over the image's output
 // positions (g is the image's pre-activation gradient), into o.kpart.
-// Phase 2 sums the shares in image order, so the result depends neither on
+// The update phase sums the shares in image order, so the result depends neither on
 // the chunking nor on the threads, and this GEMM runs while the image's
 // gradient is still in cache. With the row-major im2col layout it computes
-// the transpose gᵀ·cols into tmp (oc×(patch+1) values), which streams the
+// the transpose gᵀ·cols into tmp (oc×patch values), which streams the
 // im2col rows once, and transposes that.
 func (o *op) convPartial(n int, g, tmp []float32) {
 	ka, p := o.patch+1, o.pixels()
 	part := o.kpart[n*ka*o.oc : (n+1)*ka*o.oc]
-	cols := o.cols[n*p*ka : (n+1)*p*ka]
+	cols := o.cols[n*p*o.cstride : (n+1)*p*o.cstride]
 	if o.colsT {
 		gemm(ka, o.oc, p, cols, p, 1, g, o.oc, part, o.oc, nil, 0)
 		return
 	}
-	gemm(o.oc, ka, p, g, 1, o.oc, cols, ka, tmp, ka, nil, 0)
-	transposeBlock(part, tmp, o.oc, ka, 0, o.oc, 0, ka)
+	// The ones column would cost a whole masked panel of the kernel: the
+	// bias row is summed directly, in the same order (fma(1, g, s) is
+	// g + s exactly).
+	k := o.patch
+	gemm(o.oc, k, p, g, 1, o.oc, cols, o.cstride, tmp, k, nil, 0)
+	transposeBlock(part, tmp, o.oc, k, 0, o.oc, 0, k)
+	biasGrad(part[k*o.oc:], g, p, o.oc)
 }
 
 // convReduce sums the n images' shares of rows [r0, r1) and columns
@@ -220,16 +248,15 @@ func (o *op) convReduce(n, r0, r1, c0, c1 int) {
 // of the im2col buffer.
 func (o *op) initOnes() {
 	p, k := o.pixels(), o.patch
-	for n := range len(o.cols) / (p * (k + 1)) {
-		img := o.cols[n*p*(k+1) : (n+1)*p*(k+1)]
-		if o.colsT {
-			for j := range p {
-				img[k*p+j] = 1
-			}
-			continue
-		}
+	size := p * o.cstride
+	for n := range len(o.cols) / size {
+		img := o.cols[n*size : (n+1)*size]
 		for j := range p {
-			img[j*(k+1)+k] = 1
+			if o.colsT {
+				img[k*p+j] = 1
+			} else {
+				img[j*o.cstride+k] = 1
+			}
 		}
 	}
 }

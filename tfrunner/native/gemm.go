@@ -67,12 +67,12 @@ func gemm(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []floa
 // kBlock is the number of terms per block of a long GEMM: 32 KB of B.
 func kBlock(width int) int { return 8192 / width }
 
-// panels runs the kernel on every column panel. With several panels and a
-// short K it goes by blocks of rows, all panels of a block in turn, so the
-// block's 16 KB of A stay in L1.
+// panels runs the kernel on every column panel. With several panels and
+// more of A than fits in L1 it goes by blocks of rows, all panels of a
+// block in turn, so the block's 32 KB of A stay in L1.
 func panels(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []float32, ldc int, bias []float32, flags int) {
 	w := kernel.width
-	if rb := max(24, 4096/max(k, 1)/24*24); n > w && m > rb {
+	if rb := max(24, 8192/max(k, 1)/24*24); n > w && m*k > 8192 && m > rb {
 		for r := 0; r < m; r += rb {
 			panels(min(rb, m-r), n, k, a[r*ars:], ars, acs, b, ldb, c[r*ldc:], ldc, bias, flags)
 		}

@@ -21,6 +21,7 @@ var gemmShapes = []struct {
 	{"conv2dx_196x288x32", 196, 288, 32, 0, 0},
 	{"conv2dk_288x32x1960_T", 288, 32, 1960, 1, 288},
 	{"Bdense1fwd_8x100x10816", 8, 100, 10816, 0, 0},
+	{"L1_64x32x128", 64, 32, 128, 0, 0},
 }
 
 func BenchmarkGEMM(b *testing.B) {

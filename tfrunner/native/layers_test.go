@@ -97,7 +97,7 @@ func testOps(t *testing.T, in graphs.Shape, n int, layers ...graphs.Layer) *op {
 	o.inputGrad = true
 	switch o.kind {
 	case opConv:
-		o.cols = make([]float32, n*o.pixels()*(o.patch+1))
+		o.cols = make([]float32, n*o.pixels()*o.cstride)
 		o.initOnes()
 	case opPool:
 		o.arg = make([]int32, n*o.outSize)
@@ -167,7 +167,7 @@ func TestConvGradients(t *testing.T) {
 					gin := make([]float32, len(x))
 					// The kernel gradient, with the bias gradient as its
 					// last row: per-image shares, summed in two row blocks
-					// and two column blocks as phase 2 may split it.
+					// and two column blocks as the update phase may split it.
 					o.kgrad = make([]float32, len(w)+o.oc)
 					o.kpart = make([]float32, n*len(o.kgrad))
 					o.convBackward(gin, 0, n, make([]float32, max(o.pixels()*o.patch, o.oc*(o.patch+1))))

@@ -35,19 +35,24 @@ type op struct {
 	padT, padL             int
 	patch                  int // conv: kh*kw*ic, one im2col row
 
-	// colsT: conv im2col is stored transposed, [patch][pixels] per image
-	// (for few input channels, where it is built from row copies).
-	colsT bool
+	// colsT: conv im2col is stored transposed, [patch+1][pixels] per image
+	// (for few input channels, where it is built from row copies); else
+	// [pixels][cstride], with cstride ≥ patch+1 a multiple of 16. With
+	// colsT, cstride is patch+1: either way an image takes
+	// pixels·cstride values.
+	colsT   bool
+	cstride int
 	// maskedByNext: a conv whose ReLU mask the following pool applies.
 	maskedByNext bool
 	// fused: a conv followed by a pool; training runs the pair image by
 	// image through per-worker scratch instead of o.out and o.grad (which is
 	// not allocated), and o.out is only written when Forward asks for it.
 	fused bool
-	// Pool: window offsets in the input, the range [oxlo, oxhi) of output
-	// columns whose windows are not cut by padding, whether windows do not
-	// overlap and whether they cover the whole input, and whether the input
-	// is a ReLU output whose mask the backward pass applies.
+	// Conv and pool: the range [oxlo, oxhi) of output columns whose
+	// windows are not cut by padding. Pool: window offsets in the input,
+	// whether windows do not overlap and whether they cover the whole
+	// input, and whether the input is a ReLU output whose mask the backward
+	// pass applies.
 	offs              []int32
 	tvals             []int32 // window position of each offs entry
 	oxlo, oxhi        int
@@ -89,7 +94,12 @@ func compile(m *graphs.Model) ([]*op, error) {
 			o.kind, o.act = opConv, v.Activation
 			o.setGeometry(in, out, v.Kernel, v.Strides(), v.Padding)
 			o.patch = o.kh * o.kw * o.ic
+			o.setInterior()
 			o.colsT = o.ic*o.kw < 16
+			o.cstride = o.patch + 1
+			if !o.colsT {
+				o.cstride = (o.patch + 16) &^ 15
+			}
 		case *graphs.MaxPool2D:
 			o.kind, o.act = opPool, graphs.Linear
 			o.setGeometry(in, out, v.Pool, v.Strides(), v.Pad())

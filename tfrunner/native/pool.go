@@ -32,11 +32,7 @@ func (o *op) poolSetup() {
 		}
 	}
 	s := o.stride
-	o.oxlo = min((o.padL+s-1)/s, o.ow)
-	o.oxhi = 0
-	if r := o.iw - o.kw + o.padL; r >= 0 {
-		o.oxhi = min(r/s+1, o.ow)
-	}
+	o.setInterior()
 	o.disjoint = s >= o.kh && s >= o.kw
 	o.covered = s == o.kh && s == o.kw && o.oh*s-o.padT >= o.ih && o.ow*s-o.padL >= o.iw
 }
@@ -46,6 +42,17 @@ func (o *op) poolSetup() {
 func (o *op) argIndex(oy, ox, ch int, t int32) int {
 	dy, dx := int(t)/o.kw, int(t)%o.kw
 	return ((oy*o.stride-o.padT+dy)*o.iw+ox*o.stride-o.padL+dx)*o.ic + ch
+}
+
+// setInterior sets [oxlo, oxhi), the output columns whose windows lie
+// inside the image horizontally.
+func (o *op) setInterior() {
+	s := o.stride
+	o.oxlo = min((o.padL+s-1)/s, o.ow)
+	o.oxhi = 0
+	if r := o.iw - o.kw + o.padL; r >= 0 {
+		o.oxhi = min(r/s+1, o.ow)
+	}
 }
 
 // rowWindow returns, for output row oy, the first input row of its window

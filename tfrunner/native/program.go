@@ -158,7 +158,7 @@ func (p *Program) allocate() {
 		}
 		switch o.kind {
 		case opConv:
-			o.cols = make([]float32, p.capacity*o.pixels()*(o.patch+1))
+			o.cols = make([]float32, p.capacity*o.pixels()*o.cstride)
 			o.initOnes()
 			// The kernel and bias gradients are one (patch+1)×oc matrix.
 			o.kgrad = make([]float32, (o.patch+1)*o.oc)

@@ -90,3 +90,15 @@ func transposeGo(dst, src []float32, rows, cols, r0, r1, c0, c1 int) {
 		}
 	}
 }
+
+func copyRowsGo(dst []float32, dstStride int, src []float32, srcStride, rows, n int) {
+	for r := range rows {
+		copy(dst[r*dstStride:r*dstStride+n], src[r*srcStride:r*srcStride+n])
+	}
+}
+
+func addRowsGo(dst []float32, dstStride int, src []float32, srcStride, rows, n int) {
+	for r := range rows {
+		addToGo(dst[r*dstStride:r*dstStride+n], src[r*srcStride:r*srcStride+n])
+	}
+}

@@ -34,6 +34,34 @@ func transposeBlock(dst, src []float32, rows, cols, r0, r1, c0, c1 int) {
 	transposeGo(dst, src, rows, cols, r0, r1, c0, c1)
 }
 
+//go:noescape
+func copyRowsAVX2(dst *float32, dstStride int, src *float32, srcStride, rows, n int)
+
+//go:noescape
+func addRowsAVX2(dst *float32, dstStride int, src *float32, srcStride, rows, n int)
+
+// copyRows copies rows segments of n values, src rows srcStride apart, to
+// dst rows dstStride apart.
+func copyRows(dst []float32, dstStride int, src []float32, srcStride, rows, n int) {
+	if !kernel.simd || n%8 != 0 || rows == 0 || n == 0 {
+		copyRowsGo(dst, dstStride, src, srcStride, rows, n)
+		return
+	}
+	_, _ = dst[(rows-1)*dstStride+n-1], src[(rows-1)*srcStride+n-1]
+	copyRowsAVX2(&dst[0], dstStride, &src[0], srcStride, rows, n)
+}
+
+// addRows adds rows segments of n values, src rows srcStride apart, to dst
+// rows dstStride apart, in row order (dst rows may overlap).
+func addRows(dst []float32, dstStride int, src []float32, srcStride, rows, n int) {
+	if !kernel.simd || n%8 != 0 || rows == 0 || n == 0 {
+		addRowsGo(dst, dstStride, src, srcStride, rows, n)
+		return
+	}
+	_, _ = dst[(rows-1)*dstStride+n-1], src[(rows-1)*srcStride+n-1]
+	addRowsAVX2(&dst[0], dstStride, &src[0], srcStride, rows, n)
+}
+
 // addTo adds src to dst element-wise.
 func addTo(dst, src []float32) {
 	n := len(src)

@@ -177,3 +177,74 @@ trBlock:
 trDone:
 	VZEROUPPER
 	RET
+
+// func copyRowsAVX2(dst *float32, dstStride int, src *float32, srcStride, rows, n int)
+//
+// dst[r*dstStride+j] = src[r*srcStride+j] for r < rows, j < n (a multiple
+// of 8).
+TEXT ·copyRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ dstStride+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ srcStride+24(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+32(FP), R10
+	MOVQ n+40(FP), R11
+	SHRQ $3, R11
+	TESTQ R10, R10
+	JEQ  crDone
+	TESTQ R11, R11
+	JEQ  crDone
+crRow:
+	XORQ AX, AX
+	MOVQ R11, CX
+crVec:
+	VMOVUPS (SI)(AX*1), Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ    $32, AX
+	DECQ    CX
+	JNE     crVec
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    R10
+	JNE     crRow
+crDone:
+	VZEROUPPER
+	RET
+
+// func addRowsAVX2(dst *float32, dstStride int, src *float32, srcStride, rows, n int)
+//
+// dst[r*dstStride+j] += src[r*srcStride+j] for r < rows in order (rows of
+// dst may overlap), j < n (a multiple of 8).
+TEXT ·addRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), DI
+	MOVQ dstStride+8(FP), R8
+	SHLQ $2, R8
+	MOVQ src+16(FP), SI
+	MOVQ srcStride+24(FP), R9
+	SHLQ $2, R9
+	MOVQ rows+32(FP), R10
+	MOVQ n+40(FP), R11
+	SHRQ $3, R11
+	TESTQ R10, R10
+	JEQ  arDone
+	TESTQ R11, R11
+	JEQ  arDone
+arRow:
+	XORQ AX, AX
+	MOVQ R11, CX
+arVec:
+	VMOVUPS (DI)(AX*1), Y0
+	VADDPS  (SI)(AX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(AX*1)
+	ADDQ    $32, AX
+	DECQ    CX
+	JNE     arVec
+	ADDQ    R8, DI
+	ADDQ    R9, SI
+	DECQ    R10
+	JNE     arRow
+arDone:
+	VZEROUPPER
+	RET

@@ -17,3 +17,11 @@ func poolBack(gin, g, out []float32, arg, offs, tvals []int32, n, c, base, pixSt
 func transposeBlock(dst, src []float32, rows, cols, r0, r1, c0, c1 int) {
 	transposeGo(dst, src, rows, cols, r0, r1, c0, c1)
 }
+
+func copyRows(dst []float32, dstStride int, src []float32, srcStride, rows, n int) {
+	copyRowsGo(dst, dstStride, src, srcStride, rows, n)
+}
+
+func addRows(dst []float32, dstStride int, src []float32, srcStride, rows, n int) {
+	addRowsGo(dst, dstStride, src, srcStride, rows, n)
+}

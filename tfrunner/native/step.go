@@ -79,14 +79,16 @@ func (p *Program) checkBatch(x []float32, n int) error {
 }
 
 // setChunks splits the pass's n images into chunks for the spatial
-// phases: two per thread, so that a slow thread delays the others less.
+// phases. The layers work image by image anyway, so small chunks cost
+// little and let the threads share the work evenly even when the machine
+// is busy with other processes.
 func (p *Program) setChunks() {
 	p.chunks = min(p.n, chunksPerThread*p.threads)
 }
 
 // chunksPerThread is how many image chunks the spatial phases make per
-// thread.
-const chunksPerThread = 2
+// thread: one image per chunk at the study's batch sizes.
+const chunksPerThread = 16
 
 // forward runs ops 0..p.upto on the pass's images.
 func (p *Program) forward() {
@@ -220,8 +222,9 @@ type parGemm struct {
 }
 
 // parallelWork is the number of multiply-adds below which a GEMM runs on
-// the calling goroutine alone.
-const parallelWork = 1 << 17
+// the calling goroutine alone: less than about 50 µs of work is not worth
+// a phase, in which a thread that the system preempts stalls the others.
+const parallelWork = 1 << 21
 
 // runGemm computes the GEMM described by g (rb and cb set by the caller;
 // zero means whole) on the team.

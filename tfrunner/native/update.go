@@ -2,10 +2,11 @@ package native
 
 import "slices"
 
-// Phase 2 of a training step: every weight gradient over the whole batch,
-// in disjoint blocks, each block followed at once by its Adam update.
+// The update phase of a training step (phase 5 in step.go): every weight
+// gradient over the whole batch, in disjoint blocks, each block followed at
+// once by its Adam update.
 
-// gradTask is one block of phase 2: rows [r0, r1) and columns [c0, c1) of
+// gradTask is one block of the update phase: rows [r0, r1) and columns [c0, c1) of
 // a kernel's gradient, or (bias) a whole bias gradient, followed by Adam.
 type gradTask struct {
 	op             *op
@@ -14,7 +15,7 @@ type gradTask struct {
 	work           int
 }
 
-// gradDims returns the shape of the matrix one phase-2 GEMM computes: the
+// gradDims returns the shape of a layer's gradient in the update phase: the
 // kernel gradient, with the bias gradient as an extra row for convolutions.
 func (o *op) gradDims() (rows, cols int) {
 	r, c := o.kernelDims()
@@ -32,7 +33,7 @@ func (o *op) kernelDims() (rows, cols int) {
 	return o.inSize, o.outSize
 }
 
-// planTasks splits every weight gradient into phase-2 blocks of similar
+// planTasks splits every weight gradient into update blocks of similar
 // work (each gradient value sums MaxBatch terms: images for dense layers,
 // per-image shares for convolutions), largest first. Row blocks are
 // multiples of 24, a whole number of register tiles for every kernel. The
@@ -75,7 +76,7 @@ func (p *Program) planTasks() {
 	slices.SortStableFunc(p.tasks, func(a, b gradTask) int { return b.work - a.work })
 }
 
-// phase2 computes weight gradients block by block over the whole batch and
+// phase2 (the update phase) computes weight gradients block by block over the whole batch and
 // applies Adam to each block.
 func (p *Program) phase2(int) {
 	for t := p.team.task(len(p.tasks)); t >= 0; t = p.team.task(len(p.tasks)) {
