@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -266,8 +267,25 @@ func BenchmarkRealSubclasses(b *testing.B) {
 			}
 		}
 		la, _ := AdjustedRandIndex(lc, lp)
-		line := fmt.Sprintf("label %d rows %d k %d (ARI within label %.3f) gap(1) %.3f gap(2) %.3f se(2) %.3f silhouettes k=2..4 %.3f",
-			l.Label, l.Rows, l.K, la, l.Gap[0], l.Gap[1], l.GapSE[1], l.Silhouette[2:])
+		var tests []string
+		for _, t := range l.Tests {
+			var dips []string
+			for i, d := range t.Dip {
+				// Even entries test the larger half.
+				rows := t.Rows / 2
+				if i%2 == 0 {
+					rows = t.Rows - rows
+				}
+				dips = append(dips, fmt.Sprintf("%.2f", d*math.Sqrt(float64(rows))))
+			}
+			split := ""
+			if t.Reject {
+				split = " split"
+			}
+			tests = append(tests, fmt.Sprintf("n=%d dip√n %s p %.3g%s", t.Rows, strings.Join(dips, "/"), t.PValue, split))
+		}
+		line := fmt.Sprintf("label %d rows %d dims %d k %d (ARI within label %.3f) tests [%s]",
+			l.Label, l.Rows, l.Dims, l.K, la, strings.Join(tests, "; "))
 		b.Log(line)
 		fmt.Fprintln(&report, line)
 		for _, s := range l.Subclasses {

@@ -61,7 +61,7 @@ func TestDiscoverSubclasses(t *testing.T) {
 	}
 	for l, ls := range res.Labels {
 		if ls.Label != l || ls.K != subs[l] {
-			t.Errorf("label %d: k = %d, want %d (gap %v ± %v, silhouettes %v)", ls.Label, ls.K, subs[l], ls.Gap, ls.GapSE, ls.Silhouette)
+			t.Errorf("label %d: k = %d, want %d (tests %+v)", ls.Label, ls.K, subs[l], ls.Tests)
 		}
 		for _, sc := range ls.Subclasses {
 			if sc.Purity != 1 {
@@ -116,6 +116,141 @@ func TestDiscoverSubclasses(t *testing.T) {
 	}
 }
 
+// relu returns rows shaped like a ReLU encoding: for each group, latent
+// Gaussian points (centred at the group's centre) mapped linearly to d
+// units plus a bias and rectified, so that many values are exactly zero.
+func relu(groups [][]float64, per, d int, seed uint64) (*mat.Dense, []int) {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	latent := len(groups[0])
+	w := make([]float64, d*latent)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	bias := make([]float64, d)
+	for i := range bias {
+		bias[i] = rng.NormFloat64()
+	}
+	x := mat.NewDense(per*len(groups), d, nil)
+	var group []int
+	z := make([]float64, latent)
+	for g, ctr := range groups {
+		for i := 0; i < per; i++ {
+			for j := range z {
+				z[j] = ctr[j] + rng.NormFloat64()
+			}
+			row := x.RawRowView(len(group))
+			for r := range row {
+				v := bias[r]
+				for j, zj := range z {
+					v += w[r*latent+j] * zj
+				}
+				row[r] = max(v, 0)
+			}
+			group = append(group, g)
+		}
+	}
+	return x, group
+}
+
+func TestDiscoverSubclassesRectified(t *testing.T) {
+	// One skewed, zero-inflated group: one sub-class. Two and three
+	// well-separated groups: found and recovered.
+	for _, tc := range []struct {
+		groups [][]float64
+		want   int
+	}{
+		{[][]float64{{0, 0, 0, 0}}, 1},
+		{[][]float64{{0, 0, 0, 0}, {8, 0, 0, 0}}, 2},
+		{[][]float64{{0, 0, 0, 0}, {8, 0, 0, 0}, {0, 8, 0, 0}}, 3},
+	} {
+		x, group := relu(tc.groups, 500, 16, uint64(len(tc.groups)))
+		n, _ := x.Dims()
+		zeros := 0
+		for _, v := range x.RawMatrix().Data {
+			if v == 0 {
+				zeros++
+			}
+		}
+		if zeros < n*16/4 {
+			t.Fatalf("%d zeros in %d values: not a rectified encoding", zeros, n*16)
+		}
+		res, err := DiscoverSubclasses(x, make([]int, n), group, SubclassOptions{Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls := res.Labels[0]
+		if ls.K != tc.want {
+			t.Errorf("%d groups: k = %d (tests %+v)", len(tc.groups), ls.K, ls.Tests)
+			continue
+		}
+		if ls.Dims < 1 || ls.Dims > 16 || len(ls.Tests) == 0 || ls.Tests[0].Rows != n || ls.Tests[0].Reject != (tc.want > 1) {
+			t.Errorf("%d groups: dims %d, tests %+v", len(tc.groups), ls.Dims, ls.Tests)
+		}
+		for _, st := range ls.Tests {
+			if len(st.Dip) != 6 || len(st.P) != 6 || st.PValue < 0.0005 || st.PValue > 1 {
+				t.Errorf("test %+v", st)
+			}
+		}
+		if tc.want > 1 && res.ClassARI < 0.95 {
+			t.Errorf("%d groups: ARI %v", len(tc.groups), res.ClassARI)
+		}
+	}
+}
+
+func TestDip(t *testing.T) {
+	for _, tc := range []struct {
+		v    []float64
+		want float64
+	}{
+		{[]float64{0, 0, 0, 1, 1, 1}, 0.25},          // two equal atoms
+		{[]float64{1, 2, 3}, 1.0 / 6},                // the least possible, 1/(2n)
+		{[]float64{4, 4, 4, 4}, 1.0 / 8},             // one atom
+		{[]float64{0, 1, 1, 1, 1, 2}, 1.0 / 12},      // a mode at an atom
+		{[]float64{1, 1, 2, 2, 2, 2, 2, 2}, 1.0 / 8}, // unequal atoms
+	} {
+		if got := dip(slices.Clone(tc.v)); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("dip(%v) = %v, want %v", tc.v, got, tc.want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	normal := make([]float64, 2000)
+	mixture := make([]float64, 2000)
+	for i := range normal {
+		normal[i] = rng.NormFloat64()
+		mixture[i] = rng.NormFloat64() + 6*float64(i%2)
+	}
+	dn, dm := dip(slices.Clone(normal)), dip(slices.Clone(mixture))
+	if p := dipPValue(dn, len(normal)); p < 0.2 {
+		t.Errorf("normal sample: dip %v, p %v", dn, p)
+	}
+	if p := dipPValue(dm, len(mixture)); p != 0.0005 || dm < 0.05 {
+		t.Errorf("bimodal sample: dip %v, p %v", dm, p)
+	}
+	// Invariant under increasing affine maps, and under reflection.
+	affine := make([]float64, len(mixture))
+	for i, v := range mixture {
+		affine[i] = -3*v + 7
+	}
+	if da := dip(affine); math.Abs(da-dm) > 1e-12 {
+		t.Errorf("dip after -3x+7: %v, before %v", da, dm)
+	}
+	// P-values fall as the dip grows, within [0.0005, 1], and match the
+	// table at its knots (but the last, below which they are 1).
+	prev := 2.0
+	for s := 0.0; s < 1; s += 0.01 {
+		p := dipPValue(s/math.Sqrt(1000), 1000)
+		if p > prev || p < 0.0005 || p > 1 {
+			t.Fatalf("p(%v) = %v after %v", s, p, prev)
+		}
+		prev = p
+	}
+	for _, e := range dipTable[:len(dipTable)-1] {
+		if p := dipPValue(e.q/math.Sqrt(500), 500); math.Abs(p-e.p) > 1e-9 {
+			t.Errorf("p at quantile %v = %v, want %v", e.q, p, e.p)
+		}
+	}
+}
+
 func TestDiscoverSubclassesEdgeCases(t *testing.T) {
 	x := mat.NewDense(5, 2, []float64{0, 0, 1, 1, 2, 2, 3, 3, 9, 9})
 	// Labels too small to split, no classes.
@@ -131,6 +266,21 @@ func TestDiscoverSubclassesEdgeCases(t *testing.T) {
 	if !math.IsNaN(res.ClassARI) {
 		t.Errorf("ARI without classes: %v", res.ClassARI)
 	}
+	// Identical rows, and MaxK 1: one sub-class, no test.
+	x2, labels2, _ := subclassData([]int{2}, 4)
+	flat := mat.NewDense(300, 8, nil)
+	for _, tc := range []struct {
+		x   *mat.Dense
+		opt SubclassOptions
+	}{{flat, SubclassOptions{}}, {x2, SubclassOptions{MaxK: 1}}} {
+		res, err := DiscoverSubclasses(tc.x, labels2, nil, tc.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ls := res.Labels[0]; ls.K != 1 || len(ls.Tests) != 0 || len(ls.Subclasses[0].Members) != 300 {
+			t.Errorf("%+v: k %d, tests %+v", tc.opt, ls.K, ls.Tests)
+		}
+	}
 	for _, tc := range []struct {
 		labels, classes []int
 		opt             SubclassOptions
@@ -138,8 +288,11 @@ func TestDiscoverSubclassesEdgeCases(t *testing.T) {
 		{[]int{0, 0}, nil, SubclassOptions{}},
 		{[]int{0, 0, 0, 0, 0}, []int{1}, SubclassOptions{}},
 		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{MaxK: -1}},
-		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{B: 1}},
-		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Shrink: math.NaN()}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Alpha: 0.6}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Alpha: math.NaN()}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Variance: 1.5}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{NInit: -1}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Halvings: -1}},
 	} {
 		if _, err := DiscoverSubclasses(x, tc.labels, tc.classes, tc.opt); err == nil {
 			t.Errorf("%+v: no error", tc)
