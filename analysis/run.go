@@ -133,17 +133,18 @@ func Run(opts Options) (*Analysis, error) {
 	}
 
 	var db *cluster.DBSCANResult
+	var suggestedEps float64
 	if err := step("DBSCAN", &a.Seconds.DBSCAN, func() (err error) {
 		if db, err = cluster.DBSCAN(x, opts.Eps, opts.MinSamples); err != nil {
 			return err
 		}
-		a.DBSCAN.SuggestedEps, err = cluster.SuggestEps(x, opts.MinSamples)
+		suggestedEps, err = cluster.SuggestEps(x, opts.MinSamples)
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	a.DBSCAN = DBSCAN{Eps: opts.Eps, MinSamples: opts.MinSamples, Clusters: len(db.Sizes), Noise: db.Noise,
-		Sizes: db.Sizes, SuggestedEps: a.DBSCAN.SuggestedEps}
+		Sizes: db.Sizes, SuggestedEps: suggestedEps}
 
 	var ts *cluster.TSNEResult
 	if err := step("t-SNE", &a.Seconds.TSNE, func() (err error) {
