@@ -54,7 +54,8 @@ type Options struct {
 // Load reads, validates and prepares a dataset. Images are scaled to
 // float32 in [0,1]; labels are grouped into 5 classes unless Classes is 10.
 // With Classes 10 and a directory holding both CSV and IDX files, the IDX
-// files are read. On any error it returns nil and an error naming the file
+// files are read; CSV files alone serve when their original classes can be
+// attached (see Options.Originals). On any error it returns nil and an error naming the file
 // and line or byte offset; it never returns partial data.
 func Load(opts Options) (*Data, error) {
 	classes, frac, err := opts.resolve()
@@ -66,25 +67,29 @@ func Load(opts Options) (*Data, error) {
 		return nil, err
 	}
 	if classes == len(ClassNames) && format == FormatCSV {
-		if _, missing := idxPaths(dir); len(missing) > 0 {
-			return nil, fmt.Errorf("10 classes need the original IDX files, but %s holds CSV files with the 5 grouped labels only: "+
-				"use 5 classes, or a directory with the IDX files such as %s", dir, DefaultDir)
+		if _, missing := idxPaths(dir); len(missing) == 0 {
+			format = FormatIDX
 		}
-		format = FormatIDX
 	}
 	train, test, err := readSource(dir, format)
 	if err != nil {
 		return nil, err
 	}
 	originals := ""
-	if format == FormatCSV && opts.Originals != "-" {
-		from := opts.Originals
-		if from == "" {
-			from = DefaultDir
+	from := opts.Originals
+	if from == "" {
+		from = DefaultDir
+	}
+	if format == FormatCSV && from != "-" && attachOriginals(&train, &test, from) {
+		originals = from
+	}
+	if classes == len(ClassNames) && format == FormatCSV && originals == "" {
+		where := "no IDX files were consulted"
+		if from != "-" {
+			where = "no IDX files holding the same images were found in " + from
 		}
-		if attachOriginals(&train, &test, from) {
-			originals = from
-		}
+		return nil, fmt.Errorf("10 classes need the original IDX files, but %s holds CSV files with the 5 grouped labels only, "+
+			"and %s: use 5 classes, or a directory with the IDX files such as %s", dir, where, DefaultDir)
 	}
 	if opts.Limit > 0 {
 		if opts.Limit > train.n {

@@ -223,7 +223,9 @@ func TestLoadBad(t *testing.T) {
 		{"CSV x and y lengths differ", Options{Dir: csvShort}, filepath.Join(csvShort, "y_train.csv") + ": 199 labels, but " + filepath.Join(csvShort, "x_train.csv") + " has 200 images"},
 		{"CSV bad test row", Options{Dir: csvBadRow}, filepath.Join(csvBadRow, "x_test.csv") + " line 17: 785 columns, want 784"},
 		{"CSV missing file", Options{Dir: missing}, "missing " + filepath.Join(missing, "y_test.csv")},
-		{"CSV with 10 classes", Options{Dir: fixtureCSVDir, Classes: 10}, "10 classes need the original IDX files"},
+		{"CSV with 10 classes", Options{Dir: fixtureCSVDir, Classes: 10, Originals: "-"}, "10 classes need the original IDX files"},
+		{"CSV with 10 classes, foreign IDX", Options{Dir: fixtureCSVDir, Classes: 10, Originals: fixtureIDXDir},
+			"no IDX files holding the same images were found in " + fixtureIDXDir},
 		{"IDX label outside 0-9", Options{Dir: idxLabel}, filepath.Join(idxLabel, "train-labels-idx1-ubyte.gz") + " decompressed byte 49: label 10 outside 0-9"},
 		{"IDX x and y lengths differ", Options{Dir: idxCount}, filepath.Join(idxCount, "t10k-labels-idx1-ubyte.gz") + ": 99 labels, but " + filepath.Join(idxCount, "t10k-images-idx3-ubyte.gz") + " has 100 images"},
 		{"IDX corrupt gzip", Options{Dir: idxTruncated}, filepath.Join(idxTruncated, "train-images-idx3-ubyte.gz") + ": corrupt gzip data after"},
@@ -342,6 +344,13 @@ func TestOriginalsForCSV(t *testing.T) {
 	if got.Originals == "" || !slices.Equal(got.Train.Original, want.Train.Original) || !slices.Equal(got.Test.Original, want.Test.Original) ||
 		!slices.Equal(got.Train.Labels, want.Train.Labels) {
 		t.Errorf("originals not attached from %s: %q", idx, got.Originals)
+	}
+	ten, err := Load(Options{Dir: csv, Originals: idx, Classes: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ten.Format != FormatCSV || ten.Classes != 10 || !slices.Equal(ten.Train.Labels, want.Train.Original) || !slices.Equal(ten.Test.Labels, want.Test.Original) {
+		t.Errorf("10 classes from CSV with originals: format %s, classes %d, labels not the original classes", ten.Format, ten.Classes)
 	}
 	none, err := Load(Options{Dir: csv, Originals: "-"})
 	if err != nil || none.Train.Original != nil || none.Originals != "" {

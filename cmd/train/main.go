@@ -55,7 +55,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.batch, "batch", 0, "batch size (default: the model's own: default 10, A 32, B 32)")
 	fs.IntVar(&c.limit, "limit", 0, "use only the first `N` training images, before the validation split (0 = all)")
 	fs.Uint64Var(&c.seed, "seed", 5, "random seed for initial weights and shuffling")
-	fs.IntVar(&c.classes, "classes", 5, "5 (grouped labels) or 10 (original classes; needs the IDX files)")
+	fs.IntVar(&c.classes, "classes", 5, "5 (grouped labels) or 10 (original classes; needs the IDX files, or CSV files made from them)")
 	fs.IntVar(&c.threads, "threads", 0, "engine threads (0 = all cores)")
 	fs.BoolVar(&c.resume, "resume", false, "continue each model from its checkpoint; skip finished models")
 	fs.BoolVar(&c.summary, "summary", false, "print each model's summary and parameter count, train nothing")
