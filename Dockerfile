@@ -2,7 +2,7 @@
 #
 # fmnist on a GPU: Go, libtensorflow 2.15 (GPU build), CUDA 12.2 + cuDNN 8.9
 # (the versions TensorFlow 2.15 is built against) and the Fashion-MNIST
-# files. Build and run (see docs/tensorflow.md):
+# files. Build and run (see README.md, "The TensorFlow engine"):
 #
 #   make docker                       # docker build -t fmnist-gpu .
 #   docker run --gpus all -v "$PWD/out:/out" fmnist-gpu

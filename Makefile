@@ -8,7 +8,8 @@ REPORT  ?= report
 MODELS  ?= default,A,B
 SEED    ?= 5
 FLAGS   ?=
-IDX_DIR ?= /usr/share/datasets/fashion-mnist
+DEBIAN_IDX := /usr/share/datasets/fashion-mnist
+IDX_DIR ?= $(DEBIAN_IDX)
 IMAGE   ?= fmnist-gpu
 
 # The TensorFlow engine is used when libtensorflow is installed.
@@ -22,9 +23,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 all: data train report
 
+# The targets run in the order given even under make -j: report reads what
+# train writes.
+.NOTPARALLEL:
+
 $(IDX_DIR)/train-images-idx3-ubyte.gz:
+ifeq ($(IDX_DIR),$(DEBIAN_IDX))
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y dataset-fashion-mnist
+else
+	@echo "make: $(IDX_DIR) has no train-images-idx3-ubyte.gz: put the four Fashion-MNIST IDX files there, or leave IDX_DIR unset to install Debian's dataset-fashion-mnist" >&2; exit 1
+endif
 
 $(DATA)/x_train.csv: $(IDX_DIR)/train-images-idx3-ubyte.gz
 	$(GO) run ./cmd/prepare -from $(IDX_DIR) -out $(DATA)

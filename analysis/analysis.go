@@ -69,8 +69,8 @@ type TSNE struct {
 type Scores struct {
 	ARI5        float64 `json:"ari5"`
 	NMI5        float64 `json:"nmi5"`
-	ARI10       float64 `json:"ari10,omitempty"`
-	NMI10       float64 `json:"nmi10,omitempty"`
+	ARI10       float64 `json:"ari10"`       // against the 10 original classes; 0 when they are unknown
+	NMI10       float64 `json:"nmi10"`       // likewise
 	Silhouette5 float64 `json:"silhouette5"` // silhouette of this labelling in encoding space (5,000-row sample); 0 where undefined
 }
 

@@ -8,9 +8,16 @@ import (
 	"strconv"
 )
 
+// MaxAbsValue bounds the magnitude of the values ReadMatrixCSV accepts:
+// encodings are written from float32 tensors, so a larger value is not
+// one, and (though finite in float64) could overflow the squared distances
+// of the clustering and t-SNE.
+const MaxAbsValue = math.MaxFloat32
+
 // ReadMatrixCSV reads a CSV file of floats with a header row (such as
-// encoding_test.csv) into a row-major slice. Errors name the file and the
-// 1-based line.
+// encoding_test.csv) into a row-major slice. Every line, the last included,
+// must end with a newline, so that a file cut short inside a number is an
+// error. Errors name the file and the 1-based line.
 func ReadMatrixCSV(path string) (data []float64, rows, cols int, err error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -19,6 +26,9 @@ func ReadMatrixCSV(path string) (data []float64, rows, cols int, err error) {
 	lines := splitLines(raw)
 	if len(lines) < 2 {
 		return nil, 0, 0, fmt.Errorf("%s: no data rows after the header", path)
+	}
+	if err := checkTruncated(path, raw, len(lines)); err != nil {
+		return nil, 0, 0, err
 	}
 	cols = bytes.Count(lines[0], []byte{','}) + 1
 	data = make([]float64, 0, (len(lines)-1)*cols)
@@ -31,6 +41,9 @@ func ReadMatrixCSV(path string) (data []float64, rows, cols int, err error) {
 			v, err := strconv.ParseFloat(string(f), 64)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, 0, 0, fmt.Errorf("%s line %d, column %d: %q is not a finite number", path, i+2, j+1, f)
+			}
+			if math.Abs(v) > MaxAbsValue {
+				return nil, 0, 0, fmt.Errorf("%s line %d, column %d: %q is out of range (magnitude above %g)", path, i+2, j+1, f, MaxAbsValue)
 			}
 			data = append(data, v)
 		}
@@ -46,7 +59,8 @@ type Predictions struct {
 }
 
 // ReadPredictions reads predictions_test.csv
-// (label[,original],predicted,p0..pK-1).
+// (label[,original],predicted,p0..pK-1). As in ReadMatrixCSV the last line
+// must end with a newline.
 func ReadPredictions(path string) (*Predictions, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -56,11 +70,19 @@ func ReadPredictions(path string) (*Predictions, error) {
 	if len(lines) < 2 {
 		return nil, fmt.Errorf("%s: no data rows after the header", path)
 	}
-	header := bytes.Split(lines[0], []byte{','})
-	if len(header) < 3 || string(header[0]) != "label" {
-		return nil, fmt.Errorf("%s line 1: header %q does not start with label[,original],predicted", path, lines[0])
+	if err := checkTruncated(path, raw, len(lines)); err != nil {
+		return nil, err
 	}
-	hasOrig := string(header[1]) == "original"
+	header := bytes.Split(lines[0], []byte{','})
+	hasOrig := len(header) > 1 && string(header[1]) == "original"
+	first := 2 // the first probability column
+	if hasOrig {
+		first = 3
+	}
+	if len(header) <= first || string(header[0]) != "label" || string(header[first-1]) != "predicted" ||
+		string(header[first]) != "p0" {
+		return nil, fmt.Errorf("%s line 1: header %q does not start with label[,original],predicted,p0", path, lines[0])
+	}
 	p := &Predictions{}
 	for i, line := range lines[1:] {
 		fields := bytes.Split(line, []byte{','})
@@ -88,6 +110,15 @@ func ReadPredictions(path string) (*Predictions, error) {
 		}
 	}
 	return p, nil
+}
+
+// checkTruncated reports a file whose last line (line n) has no newline:
+// the writers end every line with one, so the file was cut short.
+func checkTruncated(path string, raw []byte, n int) error {
+	if len(raw) > 0 && raw[len(raw)-1] != '\n' {
+		return fmt.Errorf("%s line %d: no newline at the end of the file (truncated?)", path, n)
+	}
+	return nil
 }
 
 // splitLines splits on "\n", dropping "\r" and a final empty line.

@@ -102,9 +102,6 @@ func Run(opts Options) (*Analysis, error) {
 		fmt.Fprintf(opts.Log, "analysis %s: %s in %.2fs\n", opts.Model, name, *seconds)
 		return nil
 	}
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
-		return nil, err
-	}
 
 	var pca *cluster.PCAResult
 	if err := step("PCA", &a.Seconds.PCA, func() (err error) {
@@ -174,7 +171,11 @@ func Run(opts Options) (*Analysis, error) {
 		a.SubclassesARI10 = a.Scores["subclasses"].ARI10
 	}
 
+	// The output directory is made only now, so that bad input leaves none.
 	out := opts.OutDir
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("create output directory %s: %w", out, err)
+	}
 	if err := writeColumns(filepath.Join(out, PCAFile), "pc1,pc2", pca.Coords); err != nil {
 		return nil, err
 	}

@@ -48,10 +48,10 @@ func ReadAnalysis(dir string) (*AnalysisArtifacts, error) {
 	if a.TSNE, err = readPoints(dir, analysis.TSNEFile, []string{"x", "y"}, rows, &a.Notes); err != nil {
 		return nil, err
 	}
-	if a.KMeans, err = readClusters(dir, analysis.KMeansFile, rows, 0, &a.Notes); err != nil {
+	if a.KMeans, err = readClusters(dir, analysis.KMeansFile, rows, 0, a.Analysis.KMeans.K, &a.Notes); err != nil {
 		return nil, err
 	}
-	if a.DBSCAN, err = readClusters(dir, analysis.DBSCANFile, rows, -1, &a.Notes); err != nil {
+	if a.DBSCAN, err = readClusters(dir, analysis.DBSCANFile, rows, -1, a.Analysis.DBSCAN.Clusters, &a.Notes); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -93,6 +93,9 @@ func readPoints(dir, name string, header []string, rows int, notes *[]string) ([
 		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
 		return nil, nil
 	}
+	if err == nil {
+		err = checkFinalNewline(path, len(c.Rows)+1)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -106,14 +109,17 @@ func readPoints(dir, name string, header []string, rows int, notes *[]string) ([
 	return out, nil
 }
 
-// readClusters reads a one-column CSV file "cluster" of rows integers no
-// smaller than lowest.
-func readClusters(dir, name string, rows, lowest int, notes *[]string) ([]int, error) {
+// readClusters reads a one-column CSV file "cluster" of rows integers from
+// lowest to clusters-1, clusters being the count analysis.json gives.
+func readClusters(dir, name string, rows, lowest, clusters int, notes *[]string) ([]int, error) {
 	path := filepath.Join(dir, name)
 	c, err := readNumericCSV(path, []string{"cluster"})
 	if errors.Is(err, os.ErrNotExist) {
 		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
 		return nil, nil
+	}
+	if err == nil {
+		err = checkFinalNewline(path, len(c.Rows)+1)
 	}
 	if err != nil {
 		return nil, err
@@ -124,10 +130,36 @@ func readClusters(dir, name string, rows, lowest int, notes *[]string) ([]int, e
 	out := make([]int, rows)
 	for i, r := range c.Rows {
 		v := int(r[0])
-		if float64(v) != r[0] || v < lowest {
-			return nil, fmt.Errorf("%s line %d: cluster %v is not an integer >= %d", path, i+2, r[0], lowest)
+		if float64(v) != r[0] || v < lowest || v >= clusters {
+			return nil, fmt.Errorf("%s line %d: cluster %v is not an integer from %d to %d (%s counts %d clusters)", path, i+2, r[0], lowest, clusters-1, analysis.File, clusters)
 		}
 		out[i] = v
 	}
 	return out, nil
+}
+
+// checkFinalNewline reports a file whose last line (line n) does not end
+// with a newline: the analysis ends every line with one, so the file was cut
+// short, possibly inside a number.
+func checkFinalNewline(path string, n int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if st.Size() == 0 {
+		return nil
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, st.Size()-1); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if last[0] != '\n' {
+		return fmt.Errorf("%s line %d: no newline at the end of the file (truncated?)", path, n)
+	}
+	return nil
 }

@@ -249,7 +249,7 @@ func validateHistory(path string, h *tfrunner.History) error {
 			return fmt.Errorf("%s: entry %d is epoch %d, want %d", path, i, e.Epoch, i+1)
 		}
 		if !finite(e.Loss, e.Accuracy, e.ValLoss, e.ValAccuracy, e.Seconds) ||
-			e.Accuracy < 0 || e.Accuracy > 1 || e.ValAccuracy < 0 || e.ValAccuracy > 1 {
+			e.Accuracy < 0 || e.Accuracy > 1 || e.ValAccuracy < 0 || e.ValAccuracy > 1 || e.Seconds < 0 {
 			return fmt.Errorf("%s: epoch %d has values out of range", path, e.Epoch)
 		}
 	}

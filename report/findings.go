@@ -280,7 +280,7 @@ func clusterFindings(a *analysis.Analysis) []string {
 	if s, ok := a.Scores["labels"]; ok {
 		out = append(out, fmt.Sprintf("The true labels have a silhouette of %.3f in the encoding space.", s.Silhouette5))
 	}
-	if a.HasClasses && a.SubclassesARI10 != 0 {
+	if a.HasClasses {
 		out = append(out, fmt.Sprintf("The discovered sub-classes match the 10 original classes with ARI %.3f.", a.SubclassesARI10))
 	}
 	return out

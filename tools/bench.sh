@@ -21,7 +21,7 @@ go test -run XXX -bench 'TrainStep|Forward' -benchmem ./tfrunner/native | tee "$
 
 json() { $py -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$3"; }
 
-echo "== one epoch per model: fmnist native (2 threads) vs PyTorch (1 thread, its fastest here)"
+echo "== one epoch per model: fmnist native (all cores) vs PyTorch (1 thread, its fastest here)"
 printf '%-8s %12s %12s %8s\n' model fmnist_s torch_s ratio
 for m in $MODELS; do
 	go run ./cmd/train -models "$m" -epochs 1 -quiet -out "$OUT/runs"

@@ -16,8 +16,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 
 	"fmnist/analysis"
+	"fmnist/graphs"
+	"fmnist/internal/atomicfile"
 	"fmnist/report"
 )
 
@@ -66,17 +70,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !quiet {
 		a.Log = stdout
 	}
+	out := a.OutDir
+	r.RunsDir, r.OutDir, r.Model = a.RunsDir, out, a.Model
 	if !skip {
+		// Check the runs before the long analysis, then analyse into a
+		// staging directory whose files join the output only once the
+		// report is rendered, so bad input leaves no output behind.
+		if err := checkRuns(a.RunsDir, a.Model); err != nil {
+			fmt.Fprintf(stderr, "report: %v\n", err)
+			return 1
+		}
+		stage, err := os.MkdirTemp("", "report-analysis-")
+		if err != nil {
+			fmt.Fprintf(stderr, "report: %v\n", err)
+			return 1
+		}
+		defer os.RemoveAll(stage)
+		a.OutDir, r.AnalysisDir = stage, stage
 		if _, err := analysis.Run(a); err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
 		}
 	}
-	r.RunsDir, r.OutDir, r.Model = a.RunsDir, a.OutDir, a.Model
 	res, err := report.Render(r)
 	if err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1
+	}
+	if !skip {
+		if err := installAnalysis(r.AnalysisDir, out); err != nil {
+			fmt.Fprintf(stderr, "report: %v\n", err)
+			return 1
+		}
 	}
 	if !quiet {
 		for _, n := range res.Notes {
@@ -85,4 +110,45 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "report: %s (%d images), %s\n", res.HTML, len(res.Images), res.Markdown)
 	}
 	return 0
+}
+
+// checkRuns reads every run the report shows, as report.Render will, so that
+// a corrupt one fails before the analysis rather than after it. Missing or
+// unfinished runs are left to the analysis (the analysed model) and to
+// Render (the others, skipped with a note). The analysed run's run.json must
+// name the model of its directory: the analysis is labelled with it.
+func checkRuns(runsDir, model string) error {
+	names := graphs.Names
+	if !slices.Contains(names, model) {
+		names = append(slices.Clip(names), model)
+	}
+	for _, name := range names {
+		dir := filepath.Join(runsDir, name)
+		run, err := report.ReadRun(dir)
+		if errors.Is(err, report.ErrIncomplete) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("model %s: %w", name, err)
+		}
+		if name == model && run.Name != model {
+			return fmt.Errorf("model %s: %s names model %q: the directory holds another model's run", model, filepath.Join(dir, "run.json"), run.Name)
+		}
+	}
+	return nil
+}
+
+// installAnalysis copies analysis.json and its CSV files from the staging
+// directory into the output directory, each atomically, analysis.json last.
+func installAnalysis(stage, out string) error {
+	for _, name := range []string{analysis.PCAFile, analysis.TSNEFile, analysis.KMeansFile, analysis.DBSCANFile, analysis.File} {
+		data, err := os.ReadFile(filepath.Join(stage, name))
+		if err != nil {
+			return fmt.Errorf("install %s: %w", name, err)
+		}
+		if err := atomicfile.WriteBytes(filepath.Join(out, name), data); err != nil {
+			return err
+		}
+	}
+	return nil
 }

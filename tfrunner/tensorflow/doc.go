@@ -14,5 +14,5 @@
 // ConfigProto bytes, device naming, tensor decoding) and registers nothing,
 // so the default build needs neither cgo nor libtensorflow. Where
 // libtensorflow is missing the tagged code is type-checked by
-// tools/tfcheck instead of compiled. See docs/tensorflow.md.
+// tools/tfcheck instead of compiled. See README.md, "The TensorFlow engine".
 package tensorflow
