@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"fmnist/analysis"
+	"fmnist/dataset"
 	"fmnist/tfrunner"
 )
 
@@ -172,56 +173,26 @@ func nameOf(names []string, i int) string {
 	return fmt.Sprint(i)
 }
 
-// mergeFindings says which clothes each label merges: from the majority
-// classes of its discovered sub-classes when the original classes are
-// known, else from how the label spreads over the k-means clusters.
+// mergeFindings says which clothes each label merges and whether the
+// encoding tells them apart: from the original classes of its discovered
+// sub-classes when they are known, else from how the label spreads over the
+// k-means clusters.
 func mergeFindings(a *analysis.Analysis, labelNames []string) []string {
 	var out []string
-	haveMajority := false
+	haveClasses := false
 	for _, s := range a.Subclasses {
-		if len(s.Majority) > 0 {
-			haveMajority = true
+		if len(s.Classes) > 0 {
+			haveClasses = true
 		}
 	}
-	if haveMajority {
+	if haveClasses {
 		for _, s := range a.Subclasses {
 			name := s.Name
 			if name == "" {
 				name = nameOf(labelNames, s.Label)
 			}
-			// Distinct majority classes, largest sub-class first.
-			order := make([]int, len(s.Majority))
-			for i := range order {
-				order[i] = i
-			}
-			sort.SliceStable(order, func(x, y int) bool { return s.Members[order[x]] > s.Members[order[y]] })
-			var classes []string
-			seen := map[string]bool{}
-			for _, k := range order {
-				if m := s.Majority[k]; m != "" && !seen[m] {
-					seen[m] = true
-					classes = append(classes, m)
-				}
-			}
-			var parts []string
-			for _, k := range order {
-				p := fmt.Sprintf("%d images", s.Members[k])
-				if k < len(s.Purity) {
-					p += fmt.Sprintf(" (%.0f%% %s)", 100*s.Purity[k], s.Majority[k])
-				}
-				parts = append(parts, p)
-			}
-			switch {
-			case len(classes) > 1:
-				out = append(out, fmt.Sprintf("Label %d (%s) merges %s; its %d sub-classes hold %s.",
-					s.Label, name, joinAnd(classes), s.K, joinAnd(parts)))
-			case len(classes) == 1:
-				var sizes []string
-				for _, k := range order {
-					sizes = append(sizes, fmt.Sprint(s.Members[k]))
-				}
-				out = append(out, fmt.Sprintf("Label %d (%s) merges nothing visible: its %d sub-classes (%s images) are all mostly %s.",
-					s.Label, name, s.K, joinAnd(sizes), classes[0]))
+			if f := subclassFinding(s, name); f != "" {
+				out = append(out, f)
 			}
 		}
 		return out
@@ -300,4 +271,109 @@ func joinAnd(s []string) string {
 // minutes formats seconds as the study did: minutes with two decimals.
 func minutes(seconds float64) string {
 	return fmt.Sprintf("%.2f min", seconds/60)
+}
+
+// Shares of a sub-class's or label's images that make a class count: a class
+// is listed in a sub-class from minorShare, a label holds it from
+// minorShare, and the encoding separates it when one sub-class is at least
+// separatedShare that class.
+const (
+	minorShare     = 0.1
+	separatedShare = 0.8
+)
+
+// subclassFinding describes one label's sub-classes by original class:
+// which classes the label holds, which of them a sub-class isolates, and
+// what each sub-class holds. It is "" when the label has no class counts.
+func subclassFinding(s analysis.Subclasses, name string) string {
+	if len(s.Classes) == 0 || len(s.Classes) != len(s.Members) {
+		return ""
+	}
+	nClasses := len(s.Classes[0])
+	total := make([]int, nClasses)
+	all := 0
+	for _, counts := range s.Classes {
+		for c, v := range counts {
+			if c < nClasses {
+				total[c] += v
+				all += v
+			}
+		}
+	}
+	if all == 0 {
+		return ""
+	}
+	// Sub-classes, largest first.
+	order := make([]int, len(s.Members))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return s.Members[order[x]] > s.Members[order[y]] })
+	var held []string
+	separated := map[int]bool{}
+	var parts []string
+	for _, k := range order {
+		n := s.Members[k]
+		var shares []string
+		for _, c := range byCount(s.Classes[k]) {
+			f := float64(s.Classes[k][c]) / float64(max(n, 1))
+			if f >= separatedShare {
+				separated[c] = true
+			}
+			if f >= minorShare {
+				shares = append(shares, fmt.Sprintf("%.0f%% %s", 100*f, className(c)))
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d images (%s)", n, strings.Join(shares, ", ")))
+	}
+	var apart, together []string
+	for _, c := range byCount(total) {
+		if float64(total[c]) < minorShare*float64(all) {
+			continue
+		}
+		held = append(held, className(c))
+		if separated[c] {
+			apart = append(apart, className(c))
+		} else {
+			together = append(together, className(c))
+		}
+	}
+	subs := fmt.Sprintf("%d sub-classes of %s", s.K, joinAnd(parts))
+	if s.K == 1 {
+		subs = "one sub-class of " + parts[0]
+	}
+	switch {
+	case len(held) == 1 && s.K == 1:
+		return fmt.Sprintf("Label %d (%s) holds %s only, and its encoding forms a single group.", s.Label, name, held[0])
+	case len(held) == 1:
+		return fmt.Sprintf("Label %d (%s) holds %s only, yet its encoding splits it into %s: a distinction within the class (see its sub-class images).",
+			s.Label, name, held[0], subs)
+	case len(together) == 0:
+		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding separates them: %s.", s.Label, name, joinAnd(held), subs)
+	case len(apart) == 0:
+		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding keeps them together: %s.", s.Label, name, joinAnd(held), subs)
+	}
+	return fmt.Sprintf("Label %d (%s) merges %s; its encoding separates %s but not %s: %s.",
+		s.Label, name, joinAnd(held), joinAnd(apart), joinAnd(together), subs)
+}
+
+// byCount returns the indices of counts with a positive count, largest
+// first (the lower index first among equals).
+func byCount(counts []int) []int {
+	var idx []int
+	for c, v := range counts {
+		if v > 0 {
+			idx = append(idx, c)
+		}
+	}
+	sort.SliceStable(idx, func(x, y int) bool { return counts[idx[x]] > counts[idx[y]] })
+	return idx
+}
+
+// className names original class c.
+func className(c int) string {
+	if c >= 0 && c < len(dataset.ClassNames) {
+		return dataset.ClassNames[c]
+	}
+	return fmt.Sprintf("class %d", c)
 }

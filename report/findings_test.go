@@ -84,14 +84,23 @@ func TestMergeFindings(t *testing.T) {
 		want []string
 	}{
 		{
-			name: "majority classes known",
+			name: "original classes known",
 			a: analysis.Analysis{HasClasses: true, Subclasses: []analysis.Subclasses{
-				{Label: 0, Name: "T-shirt/Shirt", K: 2, Members: []int{400, 600}, Purity: []float64{0.8, 0.9}, Majority: []string{"T-shirt/top", "Shirt"}},
-				{Label: 1, Name: "Sandal", K: 2, Members: []int{500, 500}, Purity: []float64{0.99, 0.97}, Majority: []string{"Sandal", "Sandal"}},
+				{Label: 0, Name: "T-shirt/Shirt", K: 2, Members: []int{400, 600},
+					Classes: [][]int{countsByClass(map[int]int{0: 320, 6: 80}), countsByClass(map[int]int{0: 60, 6: 540})}},
+				{Label: 1, Name: "Sandal", K: 2, Members: []int{500, 500},
+					Classes: [][]int{countsByClass(map[int]int{5: 500}), countsByClass(map[int]int{5: 500})}},
+				{Label: 2, Name: "Trouser/Pullover", K: 1, Members: []int{2000}, Classes: [][]int{countsByClass(map[int]int{1: 1000, 2: 1000})}},
+				{Label: 3, Name: "Sneaker/Bag", K: 1, Members: []int{1000}, Classes: [][]int{countsByClass(map[int]int{7: 995, 8: 5})}},
+				{Label: 4, Name: "Dress/Coat/Ankle boot", K: 2, Members: []int{2004, 996},
+					Classes: [][]int{countsByClass(map[int]int{3: 1000, 4: 1000, 9: 4}), countsByClass(map[int]int{9: 996})}},
 			}},
 			want: []string{
-				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top; its 2 sub-classes hold 600 images (90% Shirt) and 400 images (80% T-shirt/top).",
-				"Label 1 (Sandal) merges nothing visible",
+				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and its encoding separates them: 2 sub-classes of 600 images (90% Shirt, 10% T-shirt/top) and 400 images (80% T-shirt/top, 20% Shirt).",
+				"Label 1 (Sandal) holds Sandal only, yet its encoding splits it into 2 sub-classes of 500 images (100% Sandal) and 500 images (100% Sandal): a distinction within the class (see its sub-class images).",
+				"Label 2 (Trouser/Pullover) merges Trouser and Pullover, and its encoding keeps them together: one sub-class of 2000 images (50% Trouser, 50% Pullover).",
+				"Label 3 (Sneaker/Bag) holds Sneaker only, and its encoding forms a single group.",
+				"Label 4 (Dress/Coat/Ankle boot) merges Dress, Coat and Ankle boot; its encoding separates Ankle boot but not Dress and Coat: 2 sub-classes of 2004 images (50% Dress, 50% Coat) and 996 images (100% Ankle boot).",
 			},
 		},
 		{
@@ -113,7 +122,7 @@ func TestMergeFindings(t *testing.T) {
 				t.Fatalf("got %d findings %q, want %d", len(got), got, len(tt.want))
 			}
 			for i := range got {
-				if !strings.HasPrefix(got[i], tt.want[i]) {
+				if !strings.HasPrefix(got[i], tt.want[i]) || tt.a.HasClasses && got[i] != tt.want[i] {
 					t.Errorf("finding %d:\n got %q\nwant %q…", i, got[i], tt.want[i])
 				}
 			}
@@ -144,4 +153,13 @@ func ExampleDetectOverfitting() {
 	// Output:
 	// true 3
 	// over-fitting from epoch 3: validation loss rose from 0.260 (epoch 2) to 0.280 (epoch 3) while training loss fell from 0.270 to 0.210
+}
+
+// countsByClass spreads counts by original class into a 10-class row.
+func countsByClass(counts map[int]int) []int {
+	row := make([]int, len(dataset.ClassNames))
+	for c, v := range counts {
+		row[c] = v
+	}
+	return row
 }
