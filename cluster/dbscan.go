@@ -93,7 +93,6 @@ func DBSCAN(x *mat.Dense, eps float64, minSamples int) (*DBSCANResult, error) {
 type neighbourhoods struct {
 	core  []bool
 	count []int32
-	off   []int   // per chunk offset into flat lists
 	start []int32 // per position start within its chunk, -1 if not stored
 	flat  [][]int32
 	chunk int

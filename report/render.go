@@ -396,9 +396,7 @@ func (b *builder) buildCM4(names []string) {
 	} else if an.TSNE != nil {
 		p.CM4Notes = append(p.CM4Notes, "The 10 original classes are unknown (CSV dataset): no t-SNE chart by original class.")
 	}
-	for _, n := range an.Notes {
-		p.CM4Notes = append(p.CM4Notes, n)
-	}
+	p.CM4Notes = append(p.CM4Notes, an.Notes...)
 }
 
 // buildPictures adds the training-image grids and the sub-class tables.

@@ -51,6 +51,7 @@ type DivergenceError struct {
 	Loss        float64
 }
 
+// Error names the model, the loss and where it went non-finite.
 func (e *DivergenceError) Error() string {
 	return fmt.Sprintf("model %s diverged: loss %v at epoch %d, step %d; the last good checkpoint is kept", e.Model, e.Loss, e.Epoch, e.Step)
 }

@@ -74,10 +74,6 @@ func checkClose(t *testing.T, what string, got []float32, idx []int, want []floa
 
 func allIdx(n int) []int { return sample(nil, n, n) }
 
-func randSlice64(rng *rand.Rand, n int) []float64 {
-	return to64(randSlice(rng, n))
-}
-
 // testOps compiles layers on input in followed by Flatten and a softmax
 // Dense and returns the ops with the buffers of the first for n images.
 func testOps(t *testing.T, in graphs.Shape, n int, layers ...graphs.Layer) *op {
