@@ -158,9 +158,14 @@ func ReadCheckpoint(path string, m *graphs.Model) (*Checkpoint, error) {
 		StepLoss: h.StepLoss, StepCorrect: h.StepCorrect, StepSeconds: h.StepSeconds, History: h.History}
 	c.Adam.Step = h.AdamStep
 	for _, t := range h.Tensors {
-		n := graphs.Shape(t.Shape).Size()
-		if n < 0 || n*4 > len(body)-off {
-			return nil, bad("tensor %s (%s) at byte %d runs past the end", t.Name, t.Role, off)
+		// The size, checked dimension by dimension so that no product
+		// overflows: it must fit in the bytes left.
+		n, left := 1, (len(body)-off)/4
+		for _, dim := range t.Shape {
+			if dim < 0 || dim > 0 && n > left/dim {
+				return nil, bad("tensor %s (%s) at byte %d: shape %v runs past the end", t.Name, t.Role, off, t.Shape)
+			}
+			n *= dim
 		}
 		vals := make([]float32, n)
 		for i := range vals {

@@ -1,7 +1,10 @@
 package tfrunner
 
 import (
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"hash/crc32"
 	"math"
 	"os"
 	"path/filepath"
@@ -45,7 +48,10 @@ func TestCheckpointErrors(t *testing.T) {
 	if err := WriteCheckpoint(good, testCheckpoint(m)); err != nil {
 		t.Fatal(err)
 	}
-	data, _ := os.ReadFile(good)
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
 	flipped := append([]byte(nil), data...)
 	flipped[len(flipped)/2] ^= 1
 	tests := []struct {
@@ -59,10 +65,15 @@ func TestCheckpointErrors(t *testing.T) {
 		{"bad magic", append([]byte("XXXXXXXX"), data[8:]...), m, "bad magic"},
 		{"flipped bit", flipped, m, "checksum"},
 		{"other model", data, graphs.B(5), "want \"B\""},
+		// Valid checksums over shapes whose sizes overflow or are negative.
+		{"huge shape", withShape(t, data, []int{1 << 62, 4}), nil, "runs past the end"},
+		{"negative shape", withShape(t, data, []int{-2, -3}), nil, "runs past the end"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_"))
-		os.WriteFile(path, tt.data, 0o644)
+		if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		_, err := ReadCheckpoint(path, tt.model)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
 			t.Errorf("%s: err = %v, want one naming %s and containing %q", tt.name, err, path, tt.want)
@@ -102,4 +113,25 @@ func TestInitWeights(t *testing.T) {
 			}
 		}
 	}
+}
+
+// withShape returns the checkpoint file data with its first tensor's shape
+// replaced, and a header length and checksum that match.
+func withShape(t *testing.T, data []byte, shape []int) []byte {
+	t.Helper()
+	off := len(ckptMagic)
+	hlen := int(binary.LittleEndian.Uint32(data[off:]))
+	var h checkpointHeader
+	if err := json.Unmarshal(data[off+4:off+4+hlen], &h); err != nil {
+		t.Fatal(err)
+	}
+	h.Tensors[0].Shape = shape
+	header, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := append([]byte(ckptMagic), binary.LittleEndian.AppendUint32(nil, uint32(len(header)))...)
+	out = append(out, header...)
+	out = append(out, data[off+4+hlen:len(data)-4]...)
+	return binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(out))
 }

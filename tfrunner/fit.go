@@ -21,6 +21,7 @@ type Options struct {
 	Threads int    // engine threads; 0 means all cores
 	Adam    Adam   // zero value means KerasAdam
 	// Dir is the run directory (runs/<model>); the checkpoint lives there.
+	// Empty means no checkpoint is written or resumed from.
 	Dir string
 	// Resume continues from Dir's checkpoint when one exists.
 	Resume bool
@@ -87,9 +88,12 @@ func Fit(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts
 	if adam == (Adam{}) {
 		adam = KerasAdam
 	}
-	ckptPath := filepath.Join(opts.Dir, WeightsFile)
+	ckptPath := ""
+	if opts.Dir != "" {
+		ckptPath = filepath.Join(opts.Dir, WeightsFile)
+	}
 	var ck *Checkpoint
-	if opts.Resume {
+	if opts.Resume && ckptPath != "" {
 		c, err := ReadCheckpoint(ckptPath, m)
 		switch {
 		case err == nil:
@@ -165,7 +169,7 @@ func (f *Fitted) train(ctx context.Context, m *graphs.Model, d *dataset.Data, op
 			lossSum += loss * float64(len(idx))
 			correct += ok
 			if opts.Progress != nil {
-				seen := float64(min(hi, n))
+				seen := float64(hi)
 				opts.Progress.Step(s+1, lossSum/seen, float64(correct)/seen)
 			}
 		}
@@ -190,7 +194,7 @@ func (f *Fitted) train(ctx context.Context, m *graphs.Model, d *dataset.Data, op
 
 // save writes the program's state with the history and position in ck.
 func (f *Fitted) save(ck *Checkpoint, path string, epoch int) error {
-	if path == "" || filepath.Dir(path) == "" {
+	if path == "" {
 		return nil
 	}
 	w, err := f.Program.Weights()
