@@ -27,16 +27,21 @@ all: data train report
 # train writes.
 .NOTPARALLEL:
 
-$(IDX_DIR)/train-images-idx3-ubyte.gz:
-ifeq ($(IDX_DIR),$(DEBIAN_IDX))
+# The IDX training images, plain or gzipped; Debian's package provides them
+# for the default IDX_DIR.
+IDX := $(patsubst %/,%,$(IDX_DIR))
+IDX_TRAIN := $(firstword $(wildcard $(IDX)/train-images-idx3-ubyte $(IDX)/train-images-idx3-ubyte.gz) $(IDX)/train-images-idx3-ubyte.gz)
+
+$(IDX)/train-images-idx3-ubyte.gz:
+ifeq ($(IDX),$(DEBIAN_IDX))
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y dataset-fashion-mnist
 else
-	@echo "make: $(IDX_DIR) has no train-images-idx3-ubyte.gz: put the four Fashion-MNIST IDX files there, or leave IDX_DIR unset to install Debian's dataset-fashion-mnist" >&2; exit 1
+	@echo "make: $(IDX) has no train-images-idx3-ubyte(.gz): put the four Fashion-MNIST IDX files there, or leave IDX_DIR unset to install Debian's dataset-fashion-mnist" >&2; exit 1
 endif
 
-$(DATA)/x_train.csv: $(IDX_DIR)/train-images-idx3-ubyte.gz
-	$(GO) run ./cmd/prepare -from $(IDX_DIR) -out $(DATA)
+$(DATA)/x_train.csv: $(IDX_TRAIN)
+	$(GO) run ./cmd/prepare -from $(IDX) -out $(DATA)
 
 data: $(DATA)/x_train.csv
 

@@ -8,12 +8,6 @@ import (
 	"strconv"
 )
 
-// MaxAbsValue bounds the magnitude of the values ReadMatrixCSV accepts:
-// encodings are written from float32 tensors, so a larger value is not
-// one, and (though finite in float64) could overflow the squared distances
-// of the clustering and t-SNE.
-const MaxAbsValue = math.MaxFloat32
-
 // ReadMatrixCSV reads a CSV file of floats with a header row (such as
 // encoding_test.csv) into a row-major slice. Every line, the last included,
 // must end with a newline, so that a file cut short inside a number is an
@@ -42,8 +36,11 @@ func ReadMatrixCSV(path string) (data []float64, rows, cols int, err error) {
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 				return nil, 0, 0, fmt.Errorf("%s line %d, column %d: %q is not a finite number", path, i+2, j+1, f)
 			}
-			if math.Abs(v) > MaxAbsValue {
-				return nil, 0, 0, fmt.Errorf("%s line %d, column %d: %q is out of range (magnitude above %g)", path, i+2, j+1, f, MaxAbsValue)
+			// Encodings are written from float32 tensors: a value that
+			// rounds to infinity as a float32 is not one, and could
+			// overflow the squared distances of the clustering and t-SNE.
+			if math.IsInf(float64(float32(v)), 0) {
+				return nil, 0, 0, fmt.Errorf("%s line %d, column %d: %q is out of range (beyond float32)", path, i+2, j+1, f)
 			}
 			data = append(data, v)
 		}

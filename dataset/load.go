@@ -34,7 +34,8 @@ type Options struct {
 	// (see Locate).
 	Dir string
 	// Classes is 5 (the default when 0: labels grouped by Grouping) or 10
-	// (the original classes, which only the IDX files hold).
+	// (the original classes, which the IDX files hold; CSV files serve when
+	// their original labels attach, see Originals).
 	Classes int
 	// Limit, if > 0, keeps only the first Limit training rows, before the
 	// validation split. It is an error if fewer rows are available.
@@ -55,8 +56,9 @@ type Options struct {
 // float32 in [0,1]; labels are grouped into 5 classes unless Classes is 10.
 // With Classes 10 and a directory holding both CSV and IDX files, the IDX
 // files are read; CSV files alone serve when their original classes can be
-// attached (see Options.Originals). On any error it returns nil and an error naming the file
-// and line or byte offset; it never returns partial data.
+// attached (see Options.Originals). On any error it returns nil and an
+// error naming the file and line or byte offset; it never returns partial
+// data.
 func Load(opts Options) (*Data, error) {
 	classes, frac, err := opts.resolve()
 	if err != nil {
@@ -80,10 +82,17 @@ func Load(opts Options) (*Data, error) {
 	if from == "" {
 		from = DefaultDir
 	}
-	if format == FormatCSV && from != "-" && attachOriginals(&train, &test, from) {
-		originals = from
+	tenFromCSV := classes == len(ClassNames) && format == FormatCSV
+	if format == FormatCSV && from != "-" {
+		attached, err := attachOriginals(&train, &test, from)
+		if err != nil && tenFromCSV {
+			return nil, fmt.Errorf("10 classes need the original labels of the CSV files in %s: %w", dir, err)
+		}
+		if attached {
+			originals = from
+		}
 	}
-	if classes == len(ClassNames) && format == FormatCSV && originals == "" {
+	if tenFromCSV && originals == "" {
 		where := "no IDX files were consulted"
 		if from != "-" {
 			where = "no IDX files holding the same images were found in " + from

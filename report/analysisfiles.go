@@ -76,6 +76,19 @@ func validateAnalysis(path string, a *analysis.Analysis) error {
 			(len(s.Classes) != 0 && len(s.Classes) != s.K) {
 			return fmt.Errorf("%s: sub-classes of label %d: purity, majority or classes do not have k=%d entries", path, i, s.K)
 		}
+		for k, counts := range s.Classes {
+			sum := 0
+			for _, v := range counts {
+				if v < 0 {
+					sum = -1
+					break
+				}
+				sum += v
+			}
+			if sum != s.Members[k] {
+				return fmt.Errorf("%s: sub-classes of label %d: sub-class %d has class counts %v for %d members", path, i, k, counts, s.Members[k])
+			}
+		}
 	}
 	for i, row := range a.KMeans.Contingency5 {
 		if len(row) != a.KMeans.K {
@@ -92,9 +105,6 @@ func readPoints(dir, name string, header []string, rows int, notes *[]string) ([
 	if errors.Is(err, os.ErrNotExist) {
 		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
 		return nil, nil
-	}
-	if err == nil {
-		err = checkFinalNewline(path, len(c.Rows)+1)
 	}
 	if err != nil {
 		return nil, err
@@ -118,9 +128,6 @@ func readClusters(dir, name string, rows, lowest, clusters int, notes *[]string)
 		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
 		return nil, nil
 	}
-	if err == nil {
-		err = checkFinalNewline(path, len(c.Rows)+1)
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -136,30 +143,4 @@ func readClusters(dir, name string, rows, lowest, clusters int, notes *[]string)
 		out[i] = v
 	}
 	return out, nil
-}
-
-// checkFinalNewline reports a file whose last line (line n) does not end
-// with a newline: the analysis ends every line with one, so the file was cut
-// short, possibly inside a number.
-func checkFinalNewline(path string, n int) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if st.Size() == 0 {
-		return nil
-	}
-	last := make([]byte, 1)
-	if _, err := f.ReadAt(last, st.Size()-1); err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	if last[0] != '\n' {
-		return fmt.Errorf("%s line %d: no newline at the end of the file (truncated?)", path, n)
-	}
-	return nil
 }

@@ -44,6 +44,12 @@ func writeOutputs(dir string, files []outFile) (err error) {
 			return err
 		}
 	}
+	// A directory in the way would stop the renames half-way.
+	for _, f := range files {
+		if st, err := os.Lstat(filepath.Join(dir, f.name)); err == nil && st.IsDir() {
+			return fmt.Errorf("cannot write %s: it is a directory", filepath.Join(dir, f.name))
+		}
+	}
 	for _, f := range files {
 		if err := os.Rename(filepath.Join(stage, f.name), filepath.Join(dir, f.name)); err != nil {
 			return fmt.Errorf("move %s into place: %w", filepath.Join(dir, f.name), err)

@@ -35,10 +35,13 @@ func readNumericCSV(path string, want []string) (*numericCSV, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
+		line++
+		if errors.Is(err, errNoNewline) {
+			return nil, truncatedError(path, line)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		line++
 		if line == 1 {
 			out.Header = strings.Split(strings.TrimPrefix(text, "\ufeff"), ",")
 			if want != nil && strings.Join(out.Header, ",") != strings.Join(want, ",") {
@@ -70,13 +73,17 @@ func readNumericCSV(path string, want []string) (*numericCSV, error) {
 }
 
 // readLine returns the next line without its "\n" or "\r\n" ending. It
-// returns io.EOF only when no byte is left.
+// returns io.EOF only when no byte is left, and errNoNewline for a last
+// line without a newline.
 func readLine(r *bufio.Reader) (string, error) {
 	b, err := r.ReadBytes('\n')
 	if len(b) == 0 && err != nil {
 		return "", err
 	}
-	if err != nil && !errors.Is(err, io.EOF) {
+	if errors.Is(err, io.EOF) {
+		return "", errNoNewline
+	}
+	if err != nil {
 		return "", err
 	}
 	b = bytes.TrimSuffix(b, []byte("\n"))
@@ -122,13 +129,23 @@ func csvShape(path string) (cols, rows int, err error) {
 			return 0, 0, fmt.Errorf("%s line %d: %d fields, header has %d", path, line, n, cols)
 		}
 		if errors.Is(err, io.EOF) {
-			break
+			return 0, 0, truncatedError(path, line)
 		}
 	}
 	if line == 0 {
 		return 0, 0, fmt.Errorf("%s: empty file, want a header row", path)
 	}
 	return cols, line - 1, nil
+}
+
+// errNoNewline is readLine's error for a last line without a newline.
+var errNoNewline = errors.New("no newline at the end of the file")
+
+// truncatedError reports a file whose last line, line, has no newline: the
+// writers end every line with one, so the file was cut short, possibly
+// inside a number.
+func truncatedError(path string, line int) error {
+	return fmt.Errorf("%s line %d: no newline at the end of the file (truncated?)", path, line)
 }
 
 // clip shortens s for an error message.

@@ -273,30 +273,37 @@ func minutes(seconds float64) string {
 	return fmt.Sprintf("%.2f min", seconds/60)
 }
 
-// Shares of a sub-class's or label's images that make a class count: a class
-// is listed in a sub-class from minorShare, a label holds it from
-// minorShare, and the encoding separates it when one sub-class is at least
-// separatedShare that class.
+// Shares that decide what a label's sub-classes say about its classes: a
+// class is listed in a sub-class, and held by the label, from minorShare of
+// its images; a sub-class is pure in a class from pureShare; the encoding
+// isolates a class when at least isolatedShare of the class's images lie in
+// sub-classes pure in it.
 const (
-	minorShare     = 0.1
-	separatedShare = 0.8
+	minorShare    = 0.1
+	pureShare     = 0.8
+	isolatedShare = 0.8
 )
 
 // subclassFinding describes one label's sub-classes by original class:
-// which classes the label holds, which of them a sub-class isolates, and
+// which classes the label holds, which of them the encoding isolates, and
 // what each sub-class holds. It is "" when the label has no class counts.
 func subclassFinding(s analysis.Subclasses, name string) string {
 	if len(s.Classes) == 0 || len(s.Classes) != len(s.Members) {
 		return ""
 	}
 	nClasses := len(s.Classes[0])
-	total := make([]int, nClasses)
+	total := make([]int, nClasses)  // images of each class
+	inPure := make([]int, nClasses) // of them, in a sub-class pure in the class
 	all := 0
-	for _, counts := range s.Classes {
+	for k, counts := range s.Classes {
 		for c, v := range counts {
-			if c < nClasses {
-				total[c] += v
-				all += v
+			if c >= nClasses {
+				continue
+			}
+			total[c] += v
+			all += v
+			if float64(v) >= pureShare*float64(max(s.Members[k], 1)) {
+				inPure[c] += v
 			}
 		}
 	}
@@ -309,52 +316,49 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(x, y int) bool { return s.Members[order[x]] > s.Members[order[y]] })
-	var held []string
-	separated := map[int]bool{}
 	var parts []string
 	for _, k := range order {
 		n := s.Members[k]
 		var shares []string
 		for _, c := range byCount(s.Classes[k]) {
-			f := float64(s.Classes[k][c]) / float64(max(n, 1))
-			if f >= separatedShare {
-				separated[c] = true
-			}
-			if f >= minorShare {
+			if f := float64(s.Classes[k][c]) / float64(max(n, 1)); f >= minorShare {
 				shares = append(shares, fmt.Sprintf("%.0f%% %s", 100*f, className(c)))
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%d images (%s)", n, strings.Join(shares, ", ")))
 	}
-	var apart, together []string
+	var held, isolated, mixed []string
 	for _, c := range byCount(total) {
 		if float64(total[c]) < minorShare*float64(all) {
 			continue
 		}
 		held = append(held, className(c))
-		if separated[c] {
-			apart = append(apart, className(c))
+		if s.K > 1 && float64(inPure[c]) >= isolatedShare*float64(total[c]) {
+			isolated = append(isolated, className(c))
 		} else {
-			together = append(together, className(c))
+			mixed = append(mixed, className(c))
 		}
 	}
 	subs := fmt.Sprintf("%d sub-classes of %s", s.K, joinAnd(parts))
-	if s.K == 1 {
-		subs = "one sub-class of " + parts[0]
-	}
 	switch {
 	case len(held) == 1 && s.K == 1:
 		return fmt.Sprintf("Label %d (%s) holds %s only, and its encoding forms a single group.", s.Label, name, held[0])
 	case len(held) == 1:
 		return fmt.Sprintf("Label %d (%s) holds %s only, yet its encoding splits it into %s: a distinction within the class (see its sub-class images).",
 			s.Label, name, held[0], subs)
-	case len(together) == 0:
+	case s.K == 1:
+		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding keeps them together: one sub-class of %s.", s.Label, name, joinAnd(held), parts[0])
+	case len(mixed) == 0:
 		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding separates them: %s.", s.Label, name, joinAnd(held), subs)
-	case len(apart) == 0:
-		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding keeps them together: %s.", s.Label, name, joinAnd(held), subs)
+	case len(isolated) == 0:
+		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding does not separate them: %s.", s.Label, name, joinAnd(held), subs)
 	}
-	return fmt.Sprintf("Label %d (%s) merges %s; its encoding separates %s but not %s: %s.",
-		s.Label, name, joinAnd(held), joinAnd(apart), joinAnd(together), subs)
+	verb := "stays"
+	if len(mixed) > 1 {
+		verb = "stay"
+	}
+	return fmt.Sprintf("Label %d (%s) merges %s; its encoding isolates %s, while %s %s mixed: %s.",
+		s.Label, name, joinAnd(held), joinAnd(isolated), joinAnd(mixed), verb, subs)
 }
 
 // byCount returns the indices of counts with a positive count, largest

@@ -39,6 +39,10 @@ type Options struct {
 	OutDir string
 	// AnalysisDir holds analysis.json and its CSV files; default OutDir.
 	AnalysisDir string
+	// CopyAnalysis, with an AnalysisDir other than OutDir, writes
+	// analysis.json and its CSV files into OutDir too, in the same staged
+	// write as the report (before it), so that they are replaced together.
+	CopyAnalysis bool
 	// DataDir is the dataset directory read for the picture grids; ""
 	// means the directory recorded in the analysed run's run.json. When
 	// DataDir is set and cannot be read Render fails; otherwise the
@@ -81,7 +85,17 @@ func Render(opts Options) (*Result, error) {
 	if err := b.build(); err != nil {
 		return nil, err
 	}
-	files := append([]outFile(nil), b.images...)
+	var files []outFile
+	if opts.CopyAnalysis && filepath.Clean(opts.AnalysisDir) != filepath.Clean(opts.OutDir) {
+		for _, name := range []string{analysis.PCAFile, analysis.TSNEFile, analysis.KMeansFile, analysis.DBSCANFile, analysis.File} {
+			data, err := os.ReadFile(filepath.Join(opts.AnalysisDir, name))
+			if err != nil {
+				return nil, fmt.Errorf("copy the analysis: %w", err)
+			}
+			files = append(files, outFile{name, data})
+		}
+	}
+	files = append(files, b.images...)
 	md, err := renderMarkdown(&b.page)
 	if err != nil {
 		return nil, err

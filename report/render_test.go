@@ -311,6 +311,21 @@ func TestWriteOutputsCleansUpOnError(t *testing.T) {
 	}
 }
 
+// TestWriteOutputsDirectoryInTheWay checks that a directory where a file
+// goes stops the write before any file is replaced.
+func TestWriteOutputsDirectoryInTheWay(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "a.png"), []byte("old"), 0o644))
+	must(t, os.Mkdir(filepath.Join(dir, "b.png"), 0o755))
+	err := writeOutputs(dir, []outFile{{"a.png", []byte("new")}, {"b.png", []byte("new")}})
+	if err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("err = %v, want one saying b.png is a directory", err)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "a.png")); string(data) != "old" {
+		t.Errorf("a.png replaced: %q", data)
+	}
+}
+
 func TestReadRunIncomplete(t *testing.T) {
 	fx := writeFixture(t, t.TempDir(), "")
 	must(t, os.Remove(filepath.Join(fx.Runs, "A", tfrunner.RunFile)))

@@ -162,10 +162,16 @@ func ReadCheckpoint(path string, m *graphs.Model) (*Checkpoint, error) {
 		// overflows: it must fit in the bytes left.
 		n, left := 1, (len(body)-off)/4
 		for _, dim := range t.Shape {
-			if dim < 0 || dim > 0 && n > left/dim {
+			if dim < 0 {
+				return nil, bad("tensor %s (%s) at byte %d: shape %v has a negative dimension", t.Name, t.Role, off, t.Shape)
+			}
+			if dim > 0 && n > left/dim {
 				return nil, bad("tensor %s (%s) at byte %d: shape %v runs past the end", t.Name, t.Role, off, t.Shape)
 			}
 			n *= dim
+		}
+		if n > left {
+			return nil, bad("tensor %s (%s) at byte %d: shape %v runs past the end", t.Name, t.Role, off, t.Shape)
 		}
 		vals := make([]float32, n)
 		for i := range vals {

@@ -67,7 +67,8 @@ func TestCheckpointErrors(t *testing.T) {
 		{"other model", data, graphs.B(5), "want \"B\""},
 		// Valid checksums over shapes whose sizes overflow or are negative.
 		{"huge shape", withShape(t, data, []int{1 << 62, 4}), nil, "runs past the end"},
-		{"negative shape", withShape(t, data, []int{-2, -3}), nil, "runs past the end"},
+		{"negative shape", withShape(t, data, []int{-2, -3}), nil, "negative dimension"},
+		{"scalar with no bytes left", withShape(t, withTensors(t, data, 0), []int{}), nil, "runs past the end"},
 	}
 	for _, tt := range tests {
 		path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_"))
@@ -115,9 +116,27 @@ func TestInitWeights(t *testing.T) {
 	}
 }
 
+// withTensors returns the checkpoint file data with only its first tensor
+// header and bytes bytes of tensor data, and a header length and checksum
+// that match.
+func withTensors(t *testing.T, data []byte, bytes int) []byte {
+	t.Helper()
+	h, rest := splitCheckpoint(t, data)
+	h.Tensors = h.Tensors[:1]
+	return joinCheckpoint(t, h, rest[:bytes])
+}
+
 // withShape returns the checkpoint file data with its first tensor's shape
 // replaced, and a header length and checksum that match.
 func withShape(t *testing.T, data []byte, shape []int) []byte {
+	t.Helper()
+	h, rest := splitCheckpoint(t, data)
+	h.Tensors[0].Shape = shape
+	return joinCheckpoint(t, h, rest)
+}
+
+// splitCheckpoint returns a checkpoint file's header and tensor bytes.
+func splitCheckpoint(t *testing.T, data []byte) (checkpointHeader, []byte) {
 	t.Helper()
 	off := len(ckptMagic)
 	hlen := int(binary.LittleEndian.Uint32(data[off:]))
@@ -125,13 +144,19 @@ func withShape(t *testing.T, data []byte, shape []int) []byte {
 	if err := json.Unmarshal(data[off+4:off+4+hlen], &h); err != nil {
 		t.Fatal(err)
 	}
-	h.Tensors[0].Shape = shape
+	return h, data[off+4+hlen : len(data)-4]
+}
+
+// joinCheckpoint assembles a checkpoint file with a matching header length
+// and checksum.
+func joinCheckpoint(t *testing.T, h checkpointHeader, tensors []byte) []byte {
+	t.Helper()
 	header, err := json.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := append([]byte(ckptMagic), binary.LittleEndian.AppendUint32(nil, uint32(len(header)))...)
 	out = append(out, header...)
-	out = append(out, data[off+4+hlen:len(data)-4]...)
+	out = append(out, tensors...)
 	return binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(out))
 }

@@ -89,11 +89,14 @@ func Fit(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts
 		adam = KerasAdam
 	}
 	ckptPath := ""
+	if opts.Resume && opts.Dir == "" {
+		return nil, fmt.Errorf("model %s: resume needs the run directory holding the checkpoint", m.Name)
+	}
 	if opts.Dir != "" {
 		ckptPath = filepath.Join(opts.Dir, WeightsFile)
 	}
 	var ck *Checkpoint
-	if opts.Resume && ckptPath != "" {
+	if opts.Resume {
 		c, err := ReadCheckpoint(ckptPath, m)
 		switch {
 		case err == nil:

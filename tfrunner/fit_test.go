@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -174,5 +175,23 @@ func TestDivergenceGuard(t *testing.T) {
 	ck, err := tfrunner.ReadCheckpoint(filepath.Join(dir, tfrunner.WeightsFile), graphs.A(5))
 	if err != nil || ck.Epoch != 1 {
 		t.Fatalf("last good checkpoint: %v, epoch %d; want epoch 1", err, ck.Epoch)
+	}
+}
+
+// TestFitWithoutDir checks that an empty Dir trains without writing a
+// checkpoint anywhere, and that resuming without one is refused.
+func TestFitWithoutDir(t *testing.T) {
+	d := fixture(t)
+	t.Chdir(t.TempDir())
+	f, err := fit(t, context.Background(), d, tfrunner.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Program.Close()
+	if entries, _ := os.ReadDir("."); len(entries) != 0 {
+		t.Errorf("Fit without Dir wrote %d files into the working directory", len(entries))
+	}
+	if _, err := fit(t, context.Background(), d, tfrunner.Options{Resume: true}); err == nil {
+		t.Error("Resume without Dir: no error")
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,6 +111,8 @@ func TestReportBadInput(t *testing.T) {
 		// A file cut short inside the last number still parsed.
 		{"encoding truncated in a number", editFile(enc, func(s string) string { return s[:len(s)-3] }),
 			[]string{"encoding_test.csv line 201", "truncated"}},
+		{"another model's predictions truncated in a number", editFile("default/predictions_test.csv", func(s string) string { return s[:len(s)-3] }),
+			[]string{"default/predictions_test.csv line", "no newline at the end"}},
 		{"predictions truncated in a number", editFile(pred, func(s string) string { return s[:len(s)-3] }),
 			[]string{"predictions_test.csv line 201", "truncated"}},
 		// A finite value too large for the distances gave "tsne:
@@ -194,8 +197,10 @@ func TestReportBadInput(t *testing.T) {
 func TestReportInstallsAnalysis(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report")
 	copyTree(t, fixture+"/analysis", out)
-	if err := os.WriteFile(filepath.Join(out, "pca.csv"), []byte("stale"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"analysis.json", "pca.csv", "tsne.csv", "kmeans.csv", "dbscan.csv"} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte("stale"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	code, _, stderr := runReport("-runs", fixture+"/runs", "-out", out, "-data", fixture+"/dataset", "-quiet")
 	if code != 0 {
@@ -242,6 +247,20 @@ func TestReportSkipAnalysisBadInput(t *testing.T) {
 			"kmeans.csv line 2: cluster 7 is not an integer from 0 to 4"},
 		{"DBSCAN cluster beyond the count", "dbscan.csv", setLine(2, "99"),
 			"dbscan.csv line 2: cluster 99 is not an integer from -1 to 9"},
+		// Findings printed shares above 100% from such counts.
+		{"class counts not summing to the members", "analysis.json", func(s string) string {
+			var a map[string]any
+			if err := json.Unmarshal([]byte(s), &a); err != nil {
+				panic(err)
+			}
+			counts := a["subclasses"].([]any)[0].(map[string]any)["classes"].([]any)[0].([]any)
+			counts[0] = counts[0].(float64) + 100
+			out, err := json.Marshal(a)
+			if err != nil {
+				panic(err)
+			}
+			return string(out)
+		}, "analysis.json: sub-classes of label 0: sub-class 0 has class counts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

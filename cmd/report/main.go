@@ -21,7 +21,6 @@ import (
 
 	"fmnist/analysis"
 	"fmnist/graphs"
-	"fmnist/internal/atomicfile"
 	"fmnist/report"
 )
 
@@ -74,8 +73,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	r.RunsDir, r.OutDir, r.Model = a.RunsDir, out, a.Model
 	if !skip {
 		// Check the runs before the long analysis, then analyse into a
-		// staging directory whose files join the output only once the
-		// report is rendered, so bad input leaves no output behind.
+		// staging directory whose files Render writes into the output with
+		// the report, so bad input leaves no output behind.
 		if err := checkRuns(a.RunsDir, a.Model); err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
@@ -86,7 +85,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer os.RemoveAll(stage)
-		a.OutDir, r.AnalysisDir = stage, stage
+		a.OutDir, r.AnalysisDir, r.CopyAnalysis = stage, stage, true
 		if _, err := analysis.Run(a); err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
@@ -96,12 +95,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1
-	}
-	if !skip {
-		if err := installAnalysis(r.AnalysisDir, out); err != nil {
-			fmt.Fprintf(stderr, "report: %v\n", err)
-			return 1
-		}
 	}
 	if !quiet {
 		for _, n := range res.Notes {
@@ -133,21 +126,6 @@ func checkRuns(runsDir, model string) error {
 		}
 		if name == model && run.Name != model {
 			return fmt.Errorf("model %s: %s names model %q: the directory holds another model's run", model, filepath.Join(dir, "run.json"), run.Name)
-		}
-	}
-	return nil
-}
-
-// installAnalysis copies analysis.json and its CSV files from the staging
-// directory into the output directory, each atomically, analysis.json last.
-func installAnalysis(stage, out string) error {
-	for _, name := range []string{analysis.PCAFile, analysis.TSNEFile, analysis.KMeansFile, analysis.DBSCANFile, analysis.File} {
-		data, err := os.ReadFile(filepath.Join(stage, name))
-		if err != nil {
-			return fmt.Errorf("install %s: %w", name, err)
-		}
-		if err := atomicfile.WriteBytes(filepath.Join(out, name), data); err != nil {
-			return err
 		}
 	}
 	return nil
