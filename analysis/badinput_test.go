@@ -47,7 +47,7 @@ func TestReadBadInput(t *testing.T) {
 				_, rows, _, err = ReadMatrixCSV(path)
 			} else {
 				var p *Predictions
-				if p, err = ReadPredictions(path); err == nil {
+				if p, err = ReadPredictions(path, 2); err == nil {
 					rows = len(p.Labels)
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // ReadMatrixCSV reads a CSV file of floats with a header row (such as
@@ -48,17 +49,19 @@ func ReadMatrixCSV(path string) (data []float64, rows, cols int, err error) {
 	return data, len(lines) - 1, cols, nil
 }
 
-// Predictions is what the analysis needs from predictions_test.csv.
+// Predictions is the content of predictions_test.csv.
 type Predictions struct {
-	Labels    []int // true label (grouped)
-	Original  []int // original 10-class label; nil when unknown
-	Predicted []int
+	Labels    []int       // true labels of the test images
+	Original  []int       // original 10-class labels; nil when unknown
+	Predicted []int       // predicted labels
+	Probs     [][]float64 // one row of class probabilities per test image
 }
 
-// ReadPredictions reads predictions_test.csv
-// (label[,original],predicted,p0..pK-1). As in ReadMatrixCSV the last line
-// must end with a newline.
-func ReadPredictions(path string) (*Predictions, error) {
+// ReadPredictions reads predictions_test.csv of a run with the given number
+// of classes: a header label[,original],predicted,p0..p<classes-1>, then
+// one row per test image. As in ReadMatrixCSV the last line must end with
+// a newline. Errors name the file and the 1-based line.
+func ReadPredictions(path string, classes int) (*Predictions, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -70,40 +73,56 @@ func ReadPredictions(path string) (*Predictions, error) {
 	if err := checkTruncated(path, raw, len(lines)); err != nil {
 		return nil, err
 	}
-	header := bytes.Split(lines[0], []byte{','})
-	hasOrig := len(header) > 1 && string(header[1]) == "original"
-	first := 2 // the first probability column
+	want := []string{"label", "predicted"}
+	hasOrig := bytes.HasPrefix(lines[0], []byte("label,original,"))
 	if hasOrig {
-		first = 3
+		want = []string{"label", "original", "predicted"}
 	}
-	if len(header) <= first || string(header[0]) != "label" || string(header[first-1]) != "predicted" ||
-		string(header[first]) != "p0" {
-		return nil, fmt.Errorf("%s line 1: header %q does not start with label[,original],predicted,p0", path, lines[0])
+	first := len(want) // the first probability column
+	for k := range classes {
+		want = append(want, "p"+strconv.Itoa(k))
 	}
-	p := &Predictions{}
+	if string(lines[0]) != strings.Join(want, ",") {
+		return nil, fmt.Errorf("%s line 1: header %q, want %q", path, lines[0], strings.Join(want, ","))
+	}
+	n := len(lines) - 1
+	p := &Predictions{Labels: make([]int, n), Predicted: make([]int, n), Probs: make([][]float64, n)}
+	if hasOrig {
+		p.Original = make([]int, n)
+	}
 	for i, line := range lines[1:] {
 		fields := bytes.Split(line, []byte{','})
-		if len(fields) != len(header) {
-			return nil, fmt.Errorf("%s line %d: %d columns, want %d", path, i+2, len(fields), len(header))
+		if len(fields) != len(want) {
+			return nil, fmt.Errorf("%s line %d: %d columns, want %d", path, i+2, len(fields), len(want))
 		}
-		var v [3]int
-		n := 2
-		if hasOrig {
-			n = 3
-		}
-		for j := 0; j < n; j++ {
-			x, err := strconv.Atoi(string(fields[j]))
-			if err != nil || x < 0 || x > 9 {
-				return nil, fmt.Errorf("%s line %d, column %d: %q is not a class 0-9", path, i+2, j+1, fields[j])
+		class := func(j, n int) (int, error) {
+			v, err := strconv.Atoi(string(fields[j]))
+			if err != nil || v < 0 || v >= n {
+				return 0, fmt.Errorf("%s line %d, column %d: %q is not a class 0..%d", path, i+2, j+1, fields[j], n-1)
 			}
-			v[j] = x
+			return v, nil
 		}
-		p.Labels = append(p.Labels, v[0])
+		if p.Labels[i], err = class(0, classes); err != nil {
+			return nil, err
+		}
+		if p.Predicted[i], err = class(first-1, classes); err != nil {
+			return nil, err
+		}
 		if hasOrig {
-			p.Original = append(p.Original, v[1])
-			p.Predicted = append(p.Predicted, v[2])
-		} else {
-			p.Predicted = append(p.Predicted, v[1])
+			if p.Original[i], err = class(1, 10); err != nil {
+				return nil, err
+			}
+		}
+		p.Probs[i] = make([]float64, classes)
+		for k, f := range fields[first:] {
+			v, err := strconv.ParseFloat(string(f), 64)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%s line %d, column %d: %q is not a finite number", path, i+2, first+k+1, f)
+			}
+			if v < 0 || v > 1.0001 {
+				return nil, fmt.Errorf("%s line %d, column %d: probability %v outside 0..1", path, i+2, first+k+1, v)
+			}
+			p.Probs[i][k] = v
 		}
 	}
 	return p, nil

@@ -75,7 +75,8 @@ func Run(opts Options) (*Analysis, error) {
 		return nil, err
 	}
 	dir := filepath.Join(opts.RunsDir, opts.Model)
-	if _, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile)); err != nil {
+	run, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile))
+	if err != nil {
 		return nil, fmt.Errorf("model %s: the run is missing or incomplete (train it first): %w", opts.Model, err)
 	}
 	encPath := filepath.Join(dir, tfrunner.EncodingFile)
@@ -84,7 +85,7 @@ func Run(opts Options) (*Analysis, error) {
 		return nil, err
 	}
 	predPath := filepath.Join(dir, tfrunner.PredictionsFile)
-	pred, err := ReadPredictions(predPath)
+	pred, err := ReadPredictions(predPath, run.Classes)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 
+	"fmnist/analysis"
 	"fmnist/graphs"
 	"fmnist/tfrunner"
 )
@@ -46,16 +46,7 @@ type RunArtifacts struct {
 }
 
 // Predictions is the content of predictions_test.csv.
-type Predictions struct {
-	// Labels are the true labels of the test images.
-	Labels []int
-	// Original are the original 10-class labels, nil when unknown.
-	Original []int
-	// Predicted are the predicted labels.
-	Predicted []int
-	// Probs holds one row of class probabilities per test image.
-	Probs [][]float64
-}
+type Predictions = analysis.Predictions
 
 // Encoding describes encoding_test.csv without holding its values.
 type Encoding struct {
@@ -161,7 +152,7 @@ func ReadRun(dir string) (*RunArtifacts, error) {
 	}
 
 	predPath := filepath.Join(dir, tfrunner.PredictionsFile)
-	p, err := readPredictions(predPath, a.Run.Classes)
+	p, err := analysis.ReadPredictions(predPath, a.Run.Classes)
 	switch {
 	case err == nil:
 		if a.Run.TestExamples > 0 && len(p.Labels) != a.Run.TestExamples {
@@ -254,65 +245,6 @@ func validateHistory(path string, h *tfrunner.History) error {
 		}
 	}
 	return nil
-}
-
-// readPredictions reads predictions_test.csv: a header label[,original],
-// predicted,p0..pK-1 and one row per test image.
-func readPredictions(path string, classes int) (*Predictions, error) {
-	c, err := readNumericCSV(path, nil)
-	if err != nil {
-		return nil, err
-	}
-	want := []string{"label", "predicted"}
-	hasOriginal := len(c.Header) > 1 && c.Header[1] == "original"
-	if hasOriginal {
-		want = []string{"label", "original", "predicted"}
-	}
-	for k := 0; k < classes; k++ {
-		want = append(want, "p"+strconv.Itoa(k))
-	}
-	if fmt.Sprint(c.Header) != fmt.Sprint(want) {
-		return nil, fmt.Errorf("%s line 1: header %v, want %v", path, c.Header, want)
-	}
-	p := &Predictions{}
-	n := len(c.Rows)
-	p.Labels, p.Predicted, p.Probs = make([]int, n), make([]int, n), make([][]float64, n)
-	if hasOriginal {
-		p.Original = make([]int, n)
-	}
-	first := 2
-	if hasOriginal {
-		first = 3
-	}
-	for i, row := range c.Rows {
-		line := i + 2
-		label, ok1 := smallInt(row[0], classes)
-		pred, ok2 := smallInt(row[first-1], classes)
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%s line %d: label or prediction is not a class 0..%d", path, line, classes-1)
-		}
-		p.Labels[i], p.Predicted[i] = label, pred
-		if hasOriginal {
-			o, ok := smallInt(row[1], 10)
-			if !ok {
-				return nil, fmt.Errorf("%s line %d: original class %v is not 0..9", path, line, row[1])
-			}
-			p.Original[i] = o
-		}
-		p.Probs[i] = row[first:]
-		for _, v := range p.Probs[i] {
-			if v < 0 || v > 1.0001 {
-				return nil, fmt.Errorf("%s line %d: probability %v outside 0..1", path, line, v)
-			}
-		}
-	}
-	return p, nil
-}
-
-// smallInt converts v to an int in 0..n-1.
-func smallInt(v float64, n int) (int, bool) {
-	i := int(v)
-	return i, float64(i) == v && i >= 0 && i < n
 }
 
 // sameConfusion reports whether the predictions give the confusion matrix.
