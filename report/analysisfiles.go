@@ -98,22 +98,33 @@ func validateAnalysis(path string, a *analysis.Analysis) error {
 	return nil
 }
 
-// readPoints reads a two-column CSV file of rows points.
-func readPoints(dir, name string, header []string, rows int, notes *[]string) ([][2]float64, error) {
-	path := filepath.Join(dir, name)
+// readAnalysisCSV reads the analysis's CSV file name in dir, which must
+// have the header and rows data rows. A missing file adds a note and gives
+// nil rows.
+func readAnalysisCSV(dir, name string, header []string, rows int, notes *[]string) (path string, data [][]float64, err error) {
+	path = filepath.Join(dir, name)
 	c, err := readNumericCSV(path, header)
 	if errors.Is(err, os.ErrNotExist) {
 		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
-		return nil, nil
+		return path, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return path, nil, err
 	}
 	if len(c.Rows) != rows {
-		return nil, fmt.Errorf("%s: %d rows, but %s says %d", path, len(c.Rows), analysis.File, rows)
+		return path, nil, fmt.Errorf("%s: %d rows, but %s says %d", path, len(c.Rows), analysis.File, rows)
+	}
+	return path, c.Rows, nil
+}
+
+// readPoints reads a two-column CSV file of rows points.
+func readPoints(dir, name string, header []string, rows int, notes *[]string) ([][2]float64, error) {
+	_, data, err := readAnalysisCSV(dir, name, header, rows, notes)
+	if data == nil {
+		return nil, err
 	}
 	out := make([][2]float64, rows)
-	for i, r := range c.Rows {
+	for i, r := range data {
 		out[i] = [2]float64{r[0], r[1]}
 	}
 	return out, nil
@@ -122,20 +133,12 @@ func readPoints(dir, name string, header []string, rows int, notes *[]string) ([
 // readClusters reads a one-column CSV file "cluster" of rows integers from
 // lowest to clusters-1, clusters being the count analysis.json gives.
 func readClusters(dir, name string, rows, lowest, clusters int, notes *[]string) ([]int, error) {
-	path := filepath.Join(dir, name)
-	c, err := readNumericCSV(path, []string{"cluster"})
-	if errors.Is(err, os.ErrNotExist) {
-		*notes = append(*notes, fmt.Sprintf("%s is missing: its chart is left out", path))
-		return nil, nil
-	}
-	if err != nil {
+	path, data, err := readAnalysisCSV(dir, name, []string{"cluster"}, rows, notes)
+	if data == nil {
 		return nil, err
 	}
-	if len(c.Rows) != rows {
-		return nil, fmt.Errorf("%s: %d rows, but %s says %d", path, len(c.Rows), analysis.File, rows)
-	}
 	out := make([]int, rows)
-	for i, r := range c.Rows {
+	for i, r := range data {
 		v := int(r[0])
 		if float64(v) != r[0] || v < lowest || v >= clusters {
 			return nil, fmt.Errorf("%s line %d: cluster %v is not an integer from %d to %d (%s counts %d clusters)", path, i+2, r[0], lowest, clusters-1, analysis.File, clusters)

@@ -291,6 +291,7 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 	if len(s.Classes) == 0 || len(s.Classes) != len(s.Members) {
 		return ""
 	}
+	classNames := dataset.ClassNames[:]
 	nClasses := len(s.Classes[0])
 	total := make([]int, nClasses)  // images of each class
 	inPure := make([]int, nClasses) // of them, in a sub-class pure in the class
@@ -310,19 +311,13 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 	if all == 0 {
 		return ""
 	}
-	// Sub-classes, largest first.
-	order := make([]int, len(s.Members))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(x, y int) bool { return s.Members[order[x]] > s.Members[order[y]] })
 	var parts []string
-	for _, k := range order {
+	for _, k := range byCount(s.Members) { // sub-classes, largest first
 		n := s.Members[k]
 		var shares []string
 		for _, c := range byCount(s.Classes[k]) {
 			if f := float64(s.Classes[k][c]) / float64(max(n, 1)); f >= minorShare {
-				shares = append(shares, fmt.Sprintf("%.0f%% %s", 100*f, className(c)))
+				shares = append(shares, fmt.Sprintf("%.0f%% %s", 100*f, nameOf(classNames, c)))
 			}
 		}
 		parts = append(parts, fmt.Sprintf("%d images (%s)", n, strings.Join(shares, ", ")))
@@ -332,11 +327,11 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 		if float64(total[c]) < minorShare*float64(all) {
 			continue
 		}
-		held = append(held, className(c))
+		held = append(held, nameOf(classNames, c))
 		if s.K > 1 && float64(inPure[c]) >= isolatedShare*float64(total[c]) {
-			isolated = append(isolated, className(c))
+			isolated = append(isolated, nameOf(classNames, c))
 		} else {
-			mixed = append(mixed, className(c))
+			mixed = append(mixed, nameOf(classNames, c))
 		}
 	}
 	subs := fmt.Sprintf("%d sub-classes of %s", s.K, joinAnd(parts))
@@ -372,12 +367,4 @@ func byCount(counts []int) []int {
 	}
 	sort.SliceStable(idx, func(x, y int) bool { return counts[idx[x]] > counts[idx[y]] })
 	return idx
-}
-
-// className names original class c.
-func className(c int) string {
-	if c >= 0 && c < len(dataset.ClassNames) {
-		return dataset.ClassNames[c]
-	}
-	return fmt.Sprintf("class %d", c)
 }
