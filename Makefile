@@ -12,14 +12,33 @@ DEBIAN_IDX := /usr/share/datasets/fashion-mnist
 IDX_DIR ?= $(DEBIAN_IDX)
 IMAGE   ?= fmnist-gpu
 
-# The TensorFlow engine is used when libtensorflow is installed.
-ENGINE ?= $(shell ldconfig -p 2>/dev/null | grep -q libtensorflow.so && echo tensorflow || echo native)
+# TensorFlow's C library (the engine behind -tags tensorflow): TF_DIR, which
+# `make libtensorflow` fills from TensorFlow's PyPI wheel (TF_VARIANT=cpu, or
+# gpu for the CUDA build), else an install the dynamic loader already knows
+# (the official tarball in /usr/local, say). ENGINE defaults to tensorflow
+# when either is there.
+TF_DIR     ?= $(CURDIR)/.tools/libtensorflow
+TF_VARIANT ?= cpu
+TF_HERE    := $(wildcard $(TF_DIR)/lib/libtensorflow.so)
+TF_SYSTEM  := $(if $(TF_HERE),,$(shell ldconfig -p 2>/dev/null | grep -q 'libtensorflow\.so ' && echo yes))
+ENGINE ?= $(if $(TF_HERE)$(TF_SYSTEM),tensorflow,native)
+# How a tagged go command finds the library: with TF_DIR, its headers, the
+# library and an rpath, so that the binaries run without LD_LIBRARY_PATH.
+ifeq ($(TF_SYSTEM),yes)
+TF_ENV := CGO_ENABLED=1
+TF_NEED :=
+else
+TF_ENV := CGO_ENABLED=1 CGO_CFLAGS="-I$(TF_DIR)/include" CGO_LDFLAGS="-L$(TF_DIR)/lib -Wl,-rpath,$(TF_DIR)/lib"
+TF_NEED := libtensorflow
+endif
 ifeq ($(ENGINE),tensorflow)
 TAGS := -tags tensorflow
+TRAIN_ENV := $(TF_ENV)
+TRAIN_NEED := $(TF_NEED)
 endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all data train report test vet tfcheck bench docker clean
+.PHONY: all data train report test vet libtensorflow tf-env bench docker clean
 
 all: data train report
 
@@ -45,8 +64,8 @@ $(DATA)/x_train.csv: $(IDX_TRAIN)
 
 data: $(DATA)/x_train.csv
 
-train: data
-	$(GO) run $(TAGS) ./cmd/train -data $(DATA) -out $(RUNS) -engine $(ENGINE) -models $(MODELS) -seed $(SEED) $(FLAGS)
+train: data $(TRAIN_NEED)
+	$(TRAIN_ENV) $(GO) run $(TAGS) ./cmd/train -data $(DATA) -out $(RUNS) -engine $(ENGINE) -models $(MODELS) -seed $(SEED) $(FLAGS)
 
 report:
 	$(GO) run ./cmd/report -runs $(RUNS) -out $(REPORT) -data $(DATA)
@@ -54,12 +73,24 @@ report:
 vet:
 	$(GO) vet ./...
 
-tfcheck:
-	$(GO) run ./tools/tfcheck
+# Installs libtensorflow into TF_DIR (idempotent; see tools/libtensorflow).
+libtensorflow:
+	TF_VARIANT=$(TF_VARIANT) bash tools/libtensorflow/install.sh $(TF_DIR)
 
-test: vet tfcheck
+# Prints the cgo settings of TF_DIR, for go commands run by hand:
+#   eval "$(make -s tf-env)"; go test -tags tensorflow ./tfrunner/tensorflow
+tf-env:
+	@echo 'export $(TF_ENV)'
+
+# The tests: the default (pure-Go) build, the race detector on the core
+# packages, then every test again with the TensorFlow engine compiled in and
+# linked against libtensorflow (installed first when missing).
+# NVIDIA_TF32_OVERRIDE=0 keeps a GPU's float32 exact for the parity tests.
+test: vet $(TF_NEED)
 	$(GO) test ./...
 	$(GO) test -race -short ./dataset ./graphs ./tfrunner ./internal/... ./cluster
+	$(TF_ENV) $(GO) vet -tags tensorflow ./tfrunner/... ./cmd/train
+	$(TF_ENV) NVIDIA_TF32_OVERRIDE=0 TF_CPP_MIN_LOG_LEVEL=1 $(GO) test -tags tensorflow ./tfrunner/... ./cmd/train
 
 bench:
 	bash tools/bench.sh

@@ -6,6 +6,7 @@ import (
 
 	"fmnist/graphs"
 	"fmnist/tfrunner"
+	et "fmnist/tfrunner/enginetest"
 )
 
 // benchTrain times one TrainStep at the study's batch size with all cores
@@ -16,7 +17,7 @@ func benchTrain(b *testing.B, m *graphs.Model) {
 		b.Fatal(err)
 	}
 	defer p.Close()
-	x, labels := randomBatch(rand.New(rand.NewPCG(1, 2)), m, m.Batch)
+	x, labels := et.RandomBatch(rand.New(rand.NewPCG(1, 2)), m, m.Batch)
 	if _, _, err := p.TrainStep(x, labels); err != nil {
 		b.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func BenchmarkForward(b *testing.B) {
 			}
 			defer p.Close()
 			const n = 1000
-			x, _ := randomBatch(rand.New(rand.NewPCG(1, 2)), m, n)
+			x, _ := et.RandomBatch(rand.New(rand.NewPCG(1, 2)), m, n)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {

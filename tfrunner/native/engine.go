@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	tfrunner.Register("native", func() (tfrunner.Engine, error) { return New(), nil })
+	tfrunner.Register(Name, func() (tfrunner.Engine, error) { return New(), nil })
 }
 
 // Engine is the native engine. Its zero value is ready to use.
@@ -18,8 +18,11 @@ type Engine struct{}
 // New returns the native engine.
 func New() *Engine { return &Engine{} }
 
+// Name is the engine's registry name.
+const Name = "native"
+
 // Name returns "native".
-func (*Engine) Name() string { return "native" }
+func (*Engine) Name() string { return Name }
 
 // Version names the Go release and the GEMM kernel, such as
 // "go1.26.8 avx2".

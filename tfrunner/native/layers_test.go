@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fmnist/graphs"
+	et "fmnist/tfrunner/enginetest"
 )
 
 // The engine computes in float32; each test checks its forward output
@@ -45,31 +46,14 @@ func sample(rng *rand.Rand, n, limit int) []int {
 	return rng.Perm(n)[:limit]
 }
 
-// checkClose fails unless got (at idx) matches want with relative error
-// below tol, both over the vector and for the largest difference.
+// checkClose fails unless got at idx matches want (enginetest.CheckClose).
 func checkClose(t *testing.T, what string, got []float32, idx []int, want []float64, tol float64) {
 	t.Helper()
-	var diff2, norm2, maxDiff, maxAbs float64
-	worst := 0
+	sub := make([]float32, len(idx))
 	for j, i := range idx {
-		d := float64(got[i]) - want[j]
-		diff2 += d * d
-		norm2 += want[j] * want[j]
-		maxAbs = math.Max(maxAbs, math.Abs(want[j]))
-		if math.Abs(d) > maxDiff {
-			maxDiff, worst = math.Abs(d), j
-		}
+		sub[j] = got[i]
 	}
-	if norm2 == 0 {
-		if maxDiff > 1e-6 {
-			t.Errorf("%s: want zero, got %v at %d", what, got[idx[worst]], idx[worst])
-		}
-		return
-	}
-	if rel := math.Sqrt(diff2 / norm2); rel > tol || maxDiff/maxAbs > tol {
-		t.Errorf("%s: relative error %.2g (largest difference %.2g at %d: got %v want %v)",
-			what, rel, maxDiff, idx[worst], got[idx[worst]], want[worst])
-	}
+	et.CheckClose(t, what, sub, want, tol)
 }
 
 func allIdx(n int) []int { return sample(nil, n, n) }
@@ -144,20 +128,20 @@ func TestConvGradients(t *testing.T) {
 					n := 2
 					o := testOps(t, graphs.Shape{tt.ih, tt.iw, tt.ic}, n,
 						&graphs.Conv2D{Filters: tt.oc, Kernel: tt.k, Stride: tt.stride, Padding: tt.pad, Activation: tt.act})
-					g := newGeom(tt.ih, tt.iw, tt.ic, tt.oc, tt.k, tt.stride, tt.pad)
+					g := et.NewGeom(tt.ih, tt.iw, tt.ic, tt.oc, tt.k, tt.stride, tt.pad)
 					x, w, b := randSlice(rng, n*o.inSize), randSlice(rng, o.patch*o.oc), randSlice(rng, o.oc)
-					x64, w64, b64 := to64(x), to64(w), to64(b)
+					x64, w64, b64 := et.To64(x), et.To64(w), et.To64(b)
 					o.convForward(x, 0, n, w, b)
-					z := refConv(g, n, x64, w64, b64)
+					z := et.Conv(g, n, x64, w64, b64)
 					want := z
 					if tt.act == graphs.ReLU {
-						want = refReLU(z)
+						want = et.ReLU(z)
 					}
 					checkClose(t, "forward", o.out, allIdx(len(want)), want, 1e-5)
 
 					r := randSlice(rng, len(o.out))
 					copy(o.grad, r)
-					r64 := to64(r)
+					r64 := et.To64(r)
 					o.kT = make([]float32, len(w))
 					transposeBlock(o.kT, w, o.patch, o.oc, 0, o.patch, 0, o.oc)
 					gin := make([]float32, len(x))
@@ -174,7 +158,7 @@ func TestConvGradients(t *testing.T) {
 					gwb := o.kgrad
 					gw, gb := gwb[:len(w)], gwb[len(w):]
 
-					f := func() float64 { return dot(r64, refConv(g, n, x64, w64, b64), tt.act) }
+					f := func() float64 { return dot(r64, et.Conv(g, n, x64, w64, b64), tt.act) }
 					ix := sample(rng, len(x), 150)
 					checkClose(t, "input gradient", gin, ix, fdGrad(f, x64, ix), 1e-3)
 					iw := sample(rng, len(w), 150)
@@ -228,17 +212,17 @@ func checkPool(t *testing.T, rng *rand.Rand, ih, iw, ic, pool, stride int, pad g
 	n := 3
 	o := testOps(t, graphs.Shape{ih, iw, ic}, n, &graphs.MaxPool2D{Pool: pool, Stride: stride, Padding: pad})
 	o.reluIn = relu
-	g := newGeom(ih, iw, ic, ic, pool, stride, pad)
+	g := et.NewGeom(ih, iw, ic, ic, pool, stride, pad)
 	z := randSlice(rng, n*o.inSize)
 	act := graphs.Linear
 	x := z
 	if relu {
 		act = graphs.ReLU
-		x = to32(refReLU(to64(z)))
+		x = et.To32(et.ReLU(et.To64(z)))
 	}
-	z64 := to64(z)
+	z64 := et.To64(z)
 	o.poolForward(x, 0, n)
-	want, arg := refPool(g, n, to64(x))
+	want, arg := et.Pool(g, n, et.To64(x))
 	checkClose(t, "forward", o.out, allIdx(len(want)), want, 1e-7)
 	for i, a := range arg {
 		j := i % o.outSize
@@ -249,7 +233,7 @@ func checkPool(t *testing.T, rng *rand.Rand, ih, iw, ic, pool, stride int, pad g
 	}
 	r := randSlice(rng, len(o.out))
 	copy(o.grad, r)
-	r64 := to64(r)
+	r64 := et.To64(r)
 	gin := make([]float32, len(x))
 	for i := range gin {
 		gin[i] = float32(i) // garbage that must be overwritten
@@ -258,9 +242,9 @@ func checkPool(t *testing.T, rng *rand.Rand, ih, iw, ic, pool, stride int, pad g
 	f := func() float64 {
 		in := z64
 		if act == graphs.ReLU {
-			in = refReLU(z64)
+			in = et.ReLU(z64)
 		}
-		y, _ := refPool(g, n, in)
+		y, _ := et.Pool(g, n, in)
 		return dot(r64, y, graphs.Linear)
 	}
 	ix := allIdx(len(x))
@@ -337,21 +321,21 @@ func TestDenseGradients(t *testing.T) {
 					o.out, o.grad, o.inputGrad = make([]float32, n*tt.out), make([]float32, n*tt.out), true
 					o.gradT, o.dxT = make([]float32, tt.out*n), make([]float32, tt.in*n)
 					x, w, b := randSlice(rng, n*tt.in), randSlice(rng, tt.in*tt.out), randSlice(rng, tt.out)
-					x64, w64, b64 := to64(x), to64(w), to64(b)
+					x64, w64, b64 := et.To64(x), et.To64(w), et.To64(b)
 					// A minimal program around the layer: its weights, the
 					// batch and a team of two workers.
 					p := &Program{ops: ops, params: []*param{{w: w}, {w: b}}, x: x, n: n, threads: 2, team: newTeam(2)}
 					defer p.team.close()
 					p.gemmJob = p.gemmBlocks
 					p.denseForward(o)
-					z := refDense(n, tt.in, tt.out, x64, w64, b64)
+					z := et.Dense(n, tt.in, tt.out, x64, w64, b64)
 					want := z
 					if tt.act == graphs.ReLU {
-						want = refReLU(z)
+						want = et.ReLU(z)
 					}
 					checkClose(t, "forward", o.out, allIdx(len(want)), want, 1e-5)
 					r := randSlice(rng, len(o.out))
-					r64 := to64(r)
+					r64 := et.To64(r)
 					transposeGo(o.gradT, r, n, tt.out, 0, n, 0, tt.out)
 					p.denseBackLayer(o, false)
 					gin := make([]float32, len(x))
@@ -360,7 +344,7 @@ func TestDenseGradients(t *testing.T) {
 					o.denseKernelGrad(x, gw, n, 0, tt.in, 0, tt.out)
 					gb := make([]float32, tt.out)
 					biasGrad(gb, o.grad, n, tt.out)
-					f := func() float64 { return dot(r64, refDense(n, tt.in, tt.out, x64, w64, b64), tt.act) }
+					f := func() float64 { return dot(r64, et.Dense(n, tt.in, tt.out, x64, w64, b64), tt.act) }
 					ix := sample(rng, len(x), 200)
 					checkClose(t, "input gradient", gin, ix, fdGrad(f, x64, ix), 1e-3)
 					iw := sample(rng, len(w), 200)
@@ -384,10 +368,10 @@ func TestLossGradient(t *testing.T) {
 			for i := range labels {
 				labels[i] = rng.IntN(tt.k)
 			}
-			z64 := to64(z)
+			z64 := et.To64(z)
 			p := append([]float32(nil), z...)
 			softmaxRows(p, tt.n, tt.k)
-			checkClose(t, "softmax", p, allIdx(len(p)), softmax64(z64, tt.k), 1e-6)
+			checkClose(t, "softmax", p, allIdx(len(p)), et.Softmax(z64, tt.k), 1e-6)
 			loss := make([]float64, tt.n)
 			grad := make([]float32, len(z))
 			crossEntropy(p, labels, tt.k, tt.n, loss, make([]bool, tt.n), grad)
@@ -396,11 +380,11 @@ func TestLossGradient(t *testing.T) {
 				mean += l
 			}
 			mean /= float64(tt.n)
-			want, _ := refLoss(z64, labels, tt.k)
+			want, _ := et.Loss(z64, labels, tt.k)
 			if math.Abs(mean-want) > 1e-6*math.Max(1, want) {
 				t.Errorf("loss %v, want %v", mean, want)
 			}
-			f := func() float64 { l, _ := refLoss(z64, labels, tt.k); return l }
+			f := func() float64 { l, _ := et.Loss(z64, labels, tt.k); return l }
 			idx := allIdx(len(z))
 			checkClose(t, "logit gradient", grad, idx, fdGrad(f, z64, idx), 1e-3)
 		})

@@ -3,7 +3,6 @@ package native
 import (
 	"errors"
 	"fmt"
-	"math"
 	"runtime"
 	"slices"
 
@@ -80,29 +79,13 @@ func Compile(m *graphs.Model, w tfrunner.Weights, cfg tfrunner.Config) (*Program
 	if err := w.Check(m); err != nil {
 		return nil, fmt.Errorf("native: initial weights: %w", err)
 	}
-	hyper := cfg.Adam
-	if hyper == (tfrunner.Adam{}) {
-		hyper = tfrunner.KerasAdam
+	cfg, err := cfg.Resolve(m)
+	if err != nil {
+		return nil, fmt.Errorf("native: %w", err)
 	}
-	if err := checkAdam(hyper); err != nil {
-		return nil, fmt.Errorf("native: model %s: %w", m.Name, err)
-	}
-	maxBatch := cfg.MaxBatch
-	if maxBatch == 0 {
-		maxBatch = m.Batch
-		if maxBatch <= 0 {
-			maxBatch = 32
-		}
-	}
-	if maxBatch < 0 {
-		return nil, fmt.Errorf("native: model %s: MaxBatch %d is negative", m.Name, cfg.MaxBatch)
-	}
-	threads := cfg.Threads
+	hyper, maxBatch, threads := cfg.Adam, cfg.MaxBatch, cfg.Threads
 	if threads == 0 {
 		threads = runtime.GOMAXPROCS(0)
-	}
-	if threads < 0 {
-		return nil, fmt.Errorf("native: model %s: Threads %d is negative", m.Name, cfg.Threads)
 	}
 	ops, err := compile(m)
 	if err != nil {
@@ -130,19 +113,6 @@ func Compile(m *graphs.Model, w tfrunner.Weights, cfg tfrunner.Config) (*Program
 	p.team = newTeam(threads)
 	runtime.AddCleanup(p, func(t *team) { t.close() }, p.team)
 	return p, nil
-}
-
-func checkAdam(h tfrunner.Adam) error {
-	ok := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
-	switch {
-	case !ok(h.LearningRate) || h.LearningRate < 0:
-		return fmt.Errorf("adam learning rate %v must be finite and non-negative", h.LearningRate)
-	case !ok(h.Beta1) || h.Beta1 < 0 || h.Beta1 >= 1, !ok(h.Beta2) || h.Beta2 < 0 || h.Beta2 >= 1:
-		return fmt.Errorf("adam betas %v, %v must be in [0, 1)", h.Beta1, h.Beta2)
-	case !ok(h.Epsilon) || h.Epsilon <= 0:
-		return fmt.Errorf("adam epsilon %v must be finite and positive", h.Epsilon)
-	}
-	return nil
 }
 
 // allocate creates every op's buffers and the per-worker scratch.

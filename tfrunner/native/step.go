@@ -1,6 +1,10 @@
 package native
 
-import "fmt"
+import (
+	"fmt"
+
+	"fmnist/tfrunner"
+)
 
 // A training step runs in these parallel phases (each a team.run):
 //
@@ -33,16 +37,8 @@ func (p *Program) TrainStep(x []float32, labels []int) (loss float64, correct in
 		return 0, 0, errClosed
 	}
 	n := len(labels)
-	if err := p.checkBatch(x, n); err != nil {
+	if err := tfrunner.CheckBatch(p.model, x, labels, p.maxBatch); err != nil {
 		return 0, 0, fmt.Errorf("native: train step: %w", err)
-	}
-	if n > p.maxBatch {
-		return 0, 0, fmt.Errorf("native: train step: %d images exceed MaxBatch %d", n, p.maxBatch)
-	}
-	for i, y := range labels {
-		if y < 0 || y >= p.classes {
-			return 0, 0, fmt.Errorf("native: train step: label %d of image %d is outside [0, %d)", y, i, p.classes)
-		}
 	}
 	p.x, p.labels, p.n, p.upto = x, labels, n, len(p.ops)-1
 	p.setChunks()
@@ -65,17 +61,6 @@ func (p *Program) TrainStep(x []float32, labels []int) (loss float64, correct in
 	}
 	p.x, p.labels = nil, nil
 	return loss / float64(n), correct, nil
-}
-
-func (p *Program) checkBatch(x []float32, n int) error {
-	in := p.model.Input.Size()
-	if n <= 0 {
-		return fmt.Errorf("empty batch")
-	}
-	if len(x) != n*in {
-		return fmt.Errorf("%d input values for %d images of %d values", len(x), n, in)
-	}
-	return nil
 }
 
 // setChunks splits the pass's n images into chunks for the spatial
@@ -184,7 +169,7 @@ func (p *Program) Forward(x []float32, n int, layer string) ([]float32, error) {
 	if n == 0 && len(x) == 0 {
 		return []float32{}, nil
 	}
-	if err := p.checkBatch(x, n); err != nil {
+	if err := tfrunner.CheckImages(p.model, x, n); err != nil {
 		return nil, fmt.Errorf("native: forward: %w", err)
 	}
 	size := p.ops[upto].outSize

@@ -6,13 +6,17 @@
 // registers the engine "tensorflow" with tfrunner.
 //
 // The engine needs libtensorflow 2.15 (the C library and its headers, CPU or
-// GPU build) and the build tag "tensorflow":
+// GPU build; `make libtensorflow` installs it from TensorFlow's PyPI wheel)
+// and the build tag "tensorflow":
 //
-//	go run -tags tensorflow ./cmd/train -engine tensorflow
+//	make train ENGINE=tensorflow
+//	eval "$(make -s tf-env)"; go run -tags tensorflow ./cmd/train
 //
 // Without the tag the package holds only pure-Go helpers (the session's
-// ConfigProto bytes, device naming, tensor decoding) and registers nothing,
-// so the default build needs neither cgo nor libtensorflow. Where
-// libtensorflow is missing the tagged code is type-checked by
-// tools/tfcheck instead of compiled. See README.md, "The TensorFlow engine".
+// ConfigProto bytes, device naming, tensor decoding, the version check) and
+// registers nothing, so the default build needs neither cgo nor
+// libtensorflow. The engine refuses, when opened, a linked library of
+// another release than WantVersion. Its tests, among them tfrunner's
+// conformance suite (tfrunner/enginetest), run in make test. See README.md,
+// "The TensorFlow engine".
 package tensorflow

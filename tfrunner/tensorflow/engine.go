@@ -13,7 +13,12 @@ import (
 )
 
 func init() {
-	tfrunner.Register(Name, func() (tfrunner.Engine, error) { return Engine{}, nil })
+	tfrunner.Register(Name, func() (tfrunner.Engine, error) {
+		if err := checkVersion(tf.Version()); err != nil {
+			return nil, err
+		}
+		return Engine{}, nil
+	})
 }
 
 // The engine and its programs implement tfrunner's interfaces.
@@ -39,7 +44,9 @@ func (Engine) Version() string { return "libtensorflow " + tf.Version() }
 // TensorFlow's symbolic differentiation (op.Gradients); if that fails (a
 // libtensorflow built without the C++ gradient of one of the ops) the
 // backward pass is built by hand from the same gradient kernels instead.
-// cfg.MaxBatch is not needed: the graph takes batches of any size.
+// cfg is resolved as for every engine (tfrunner.Config.Resolve): TrainStep
+// refuses batches beyond cfg.MaxBatch, although the graph itself takes
+// batches of any size.
 func (Engine) Build(m *graphs.Model, w tfrunner.Weights, cfg tfrunner.Config) (prog tfrunner.Program, err error) {
 	defer recoverError(&err, "build")
 	if err := checkModel(m); err != nil {
@@ -64,13 +71,11 @@ func build(m *graphs.Model, w tfrunner.Weights, cfg tfrunner.Config, mode gradie
 	if err := w.Check(m); err != nil {
 		return nil, fmt.Errorf("initial weights: %w", err)
 	}
-	adam := cfg.Adam
-	if adam == (tfrunner.Adam{}) {
-		adam = tfrunner.KerasAdam
-	}
-	if err := checkAdam(adam); err != nil {
+	cfg, err := cfg.Resolve(m)
+	if err != nil {
 		return nil, err
 	}
+	adam := cfg.Adam
 	shapes, err := m.Shapes()
 	if err != nil {
 		return nil, err
@@ -83,7 +88,7 @@ func build(m *graphs.Model, w tfrunner.Weights, cfg tfrunner.Config, mode gradie
 	if err != nil {
 		return nil, fmt.Errorf("new session: %w", err)
 	}
-	p := &program{model: m.Clone(), adam: adam, gr: gr, sess: sess, sizes: map[string]int{}}
+	p := &program{model: m.Clone(), adam: adam, maxBatch: cfg.MaxBatch, gr: gr, sess: sess, sizes: map[string]int{}}
 	for i, l := range m.Layers {
 		p.sizes[l.LayerName()] = shapes[i].Size()
 	}

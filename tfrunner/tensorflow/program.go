@@ -16,13 +16,14 @@ import (
 // program is one model's graph and session. It implements tfrunner.Program
 // and, like every Program, is not safe for concurrent use.
 type program struct {
-	model  *graphs.Model
-	adam   tfrunner.Adam
-	gr     *graph
-	sess   *tf.Session
-	sizes  map[string]int // layer name -> values per example of its output
-	device string
-	closed bool
+	model    *graphs.Model
+	adam     tfrunner.Adam
+	maxBatch int // largest batch TrainStep takes (tfrunner.Config.MaxBatch)
+	gr       *graph
+	sess     *tf.Session
+	sizes    map[string]int // layer name -> values per example of its output
+	device   string
+	closed   bool
 }
 
 var errClosed = errors.New("tensorflow: program is closed")
@@ -56,13 +57,10 @@ func (p *program) run(feeds map[tf.Output]*tf.Tensor, fetches []tf.Output, targe
 func (p *program) TrainStep(x []float32, labels []int) (loss float64, correct int, err error) {
 	defer recoverError(&err, "train step")
 	n := len(labels)
-	if err := checkImages(p.model, x, n); err != nil {
+	if err := tfrunner.CheckBatch(p.model, x, labels, p.maxBatch); err != nil {
 		return 0, 0, fmt.Errorf("tensorflow train step: %w", err)
 	}
-	ys, err := labelsInt32(p.model, labels)
-	if err != nil {
-		return 0, 0, fmt.Errorf("tensorflow train step: %w", err)
-	}
+	ys := labelsInt32(labels)
 	xt, err := p.images(x, n)
 	if err != nil {
 		return 0, 0, fmt.Errorf("tensorflow train step: %w", err)
@@ -104,7 +102,7 @@ func (p *program) Forward(x []float32, n int, layer string) (y []float32, err er
 	if n == 0 && len(x) == 0 {
 		return []float32{}, nil
 	}
-	if err := checkImages(p.model, x, n); err != nil {
+	if err := tfrunner.CheckImages(p.model, x, n); err != nil {
 		return nil, fmt.Errorf("tensorflow forward: %w", err)
 	}
 	xt, err := p.images(x, n)

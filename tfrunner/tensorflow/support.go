@@ -16,6 +16,19 @@ import (
 // Name is the engine's registry name.
 const Name = "tensorflow"
 
+// WantVersion is the libtensorflow release the engine is written for: the
+// one graft v0.7.0 wraps, and the one make libtensorflow installs.
+const WantVersion = "2.15"
+
+// checkVersion refuses a linked library of another release than WantVersion
+// (TF_Version() says, e.g., "2.15.1"), saying what to do.
+func checkVersion(v string) error {
+	if v == WantVersion || strings.HasPrefix(v, WantVersion+".") {
+		return nil
+	}
+	return fmt.Errorf("tensorflow: the linked libtensorflow is version %q, the engine needs %s.x (graft v0.7.0): run `make libtensorflow` and build through make, or point CGO_CFLAGS/CGO_LDFLAGS at a %s install (`make -s tf-env` prints them)", v, WantVersion, WantVersion)
+}
+
 // sessionConfig returns the serialized tensorflow.ConfigProto given to the
 // session, encoded by hand (protobuf wire format: each field is a varint key
 // (field_number<<3 | wire_type) followed by its value):
@@ -94,37 +107,14 @@ func betaPowers(a tfrunner.Adam, step int64) (float32, float32) {
 	return float32(math.Pow(a.Beta1, t)), float32(math.Pow(a.Beta2, t))
 }
 
-// checkAdam validates the optimiser's hyper-parameters.
-func checkAdam(a tfrunner.Adam) error {
-	if !(a.LearningRate > 0) || !(a.Beta1 >= 0 && a.Beta1 < 1) || !(a.Beta2 >= 0 && a.Beta2 < 1) || !(a.Epsilon >= 0) {
-		return fmt.Errorf("invalid Adam parameters %+v", a)
-	}
-	return nil
-}
-
-// checkImages verifies that x holds n images of the model's input shape.
-func checkImages(m *graphs.Model, x []float32, n int) error {
-	if n <= 0 {
-		return fmt.Errorf("batch of %d images: need at least 1", n)
-	}
-	if want := n * m.Input.Size(); len(x) != want {
-		return fmt.Errorf("batch of %d images of shape %v needs %d values, got %d", n, []int(m.Input), want, len(x))
-	}
-	return nil
-}
-
-// labelsInt32 validates labels against the model's class count and
-// converts them for the int32 label placeholder.
-func labelsInt32(m *graphs.Model, labels []int) ([]int32, error) {
-	k := m.Classes()
+// labelsInt32 converts labels (checked by tfrunner.CheckBatch) for the
+// int32 label placeholder.
+func labelsInt32(labels []int) []int32 {
 	out := make([]int32, len(labels))
 	for i, y := range labels {
-		if y < 0 || y >= k {
-			return nil, fmt.Errorf("label %d of example %d is outside 0..%d", y, i, k-1)
-		}
 		out[i] = int32(y)
 	}
-	return out, nil
+	return out
 }
 
 // int64s converts a shape for TensorFlow.

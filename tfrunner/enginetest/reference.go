@@ -1,4 +1,4 @@
-package native
+package enginetest
 
 import (
 	"math"
@@ -8,25 +8,28 @@ import (
 )
 
 // This file is a straightforward float64 implementation of every layer, the
-// loss and Adam, written independently of the engine's data structures
-// (only the geometry comes from graphs), used as the reference in tests.
+// loss and Adam, written independently of any engine's data structures
+// (only the geometry comes from graphs): the oracle of the suite, and of the
+// native engine's layer tests.
 
-// geom is the geometry of a convolution or pooling window.
-type geom struct {
+// Geom is the geometry of a convolution or pooling window.
+type Geom struct {
 	ih, iw, ic, oh, ow, oc int
 	k, stride, padT, padL  int
 }
 
-func newGeom(ih, iw, ic, oc, k, stride int, pad graphs.Padding) geom {
-	return geom{
+// NewGeom returns the geometry of a k×k window with the given stride and
+// padding on an ih×iw×ic input, with oc output channels.
+func NewGeom(ih, iw, ic, oc, k, stride int, pad graphs.Padding) Geom {
+	return Geom{
 		ih: ih, iw: iw, ic: ic, oc: oc, k: k, stride: stride,
 		oh: graphs.OutputSize(ih, k, stride, pad), ow: graphs.OutputSize(iw, k, stride, pad),
 		padT: graphs.PadBefore(ih, k, stride, pad), padL: graphs.PadBefore(iw, k, stride, pad),
 	}
 }
 
-// refConv returns the pre-activation output of n images.
-func refConv(g geom, n int, x, w, b []float64) []float64 {
+// Conv returns the pre-activation output of n images.
+func Conv(g Geom, n int, x, w, b []float64) []float64 {
 	y := make([]float64, n*g.oh*g.ow*g.oc)
 	for i := range n {
 		for oy := range g.oh {
@@ -52,9 +55,9 @@ func refConv(g geom, n int, x, w, b []float64) []float64 {
 	return y
 }
 
-// refConvBackward returns the gradients of the input, kernel and bias given
+// ConvBackward returns the gradients of the input, kernel and bias given
 // the gradient gy of the pre-activation output.
-func refConvBackward(g geom, n int, x, w, gy []float64) (gx, gw, gb []float64) {
+func ConvBackward(g Geom, n int, x, w, gy []float64) (gx, gw, gb []float64) {
 	gx = make([]float64, len(x))
 	gw = make([]float64, len(w))
 	gb = make([]float64, g.oc)
@@ -85,9 +88,9 @@ func refConvBackward(g geom, n int, x, w, gy []float64) (gx, gw, gb []float64) {
 	return gx, gw, gb
 }
 
-// refPool returns the max-pooled output and, per output value, the input
+// Pool returns the max-pooled output and, per output value, the input
 // index of the first maximum of its window in row-major order.
-func refPool(g geom, n int, x []float64) ([]float64, []int) {
+func Pool(g Geom, n int, x []float64) ([]float64, []int) {
 	y := make([]float64, n*g.oh*g.ow*g.ic)
 	arg := make([]int, len(y))
 	for i := range n {
@@ -116,7 +119,9 @@ func refPool(g geom, n int, x []float64) ([]float64, []int) {
 	return y, arg
 }
 
-func refPoolBackward(nx int, arg []int, gy []float64) []float64 {
+// PoolBackward scatters the output gradient gy to the argmax inputs that
+// Pool returned, for an input of nx values.
+func PoolBackward(nx int, arg []int, gy []float64) []float64 {
 	gx := make([]float64, nx)
 	for j, a := range arg {
 		gx[a] += gy[j]
@@ -124,8 +129,8 @@ func refPoolBackward(nx int, arg []int, gy []float64) []float64 {
 	return gx
 }
 
-// refDense returns x·w + b for n rows.
-func refDense(n, in, out int, x, w, b []float64) []float64 {
+// Dense returns x·w + b for n rows.
+func Dense(n, in, out int, x, w, b []float64) []float64 {
 	y := make([]float64, n*out)
 	for i := range n {
 		for j := range out {
@@ -139,7 +144,9 @@ func refDense(n, in, out int, x, w, b []float64) []float64 {
 	return y
 }
 
-func refDenseBackward(n, in, out int, x, w, gy []float64) (gx, gw, gb []float64) {
+// DenseBackward returns the gradients of the input, weights and bias of
+// Dense given the gradient gy of its output.
+func DenseBackward(n, in, out int, x, w, gy []float64) (gx, gw, gb []float64) {
 	gx = make([]float64, n*in)
 	gw = make([]float64, in*out)
 	gb = make([]float64, out)
@@ -156,7 +163,8 @@ func refDenseBackward(n, in, out int, x, w, gy []float64) (gx, gw, gb []float64)
 	return gx, gw, gb
 }
 
-func refReLU(z []float64) []float64 {
+// ReLU returns max(z, 0) elementwise.
+func ReLU(z []float64) []float64 {
 	y := make([]float64, len(z))
 	for i, v := range z {
 		y[i] = math.Max(v, 0)
@@ -164,9 +172,9 @@ func refReLU(z []float64) []float64 {
 	return y
 }
 
-// refLoss returns the mean clipped cross-entropy of softmax(z) and the
+// Loss returns the mean clipped cross-entropy of softmax(z) and the
 // gradient (p - onehot)/n with respect to the logits z.
-func refLoss(z []float64, labels []int, k int) (float64, []float64) {
+func Loss(z []float64, labels []int, k int) (float64, []float64) {
 	n := len(labels)
 	grad := make([]float64, len(z))
 	loss := 0.0
@@ -192,34 +200,35 @@ func refLoss(z []float64, labels []int, k int) (float64, []float64) {
 	return loss / float64(n), grad
 }
 
-// refModel runs a whole graphs.Model in float64.
-type refModel struct {
+// Reference runs a whole graphs.Model in float64.
+type Reference struct {
 	m *graphs.Model
 	w [][]float64 // in ParamSpecs order
 }
 
-func newRefModel(m *graphs.Model, w tfrunner.Weights) *refModel {
-	r := &refModel{m: m}
+// NewReference returns the float64 model m with the weights w.
+func NewReference(m *graphs.Model, w tfrunner.Weights) *Reference {
+	r := &Reference{m: m}
 	for _, t := range w {
-		r.w = append(r.w, to64(t.Data))
+		r.w = append(r.w, To64(t.Data))
 	}
 	return r
 }
 
 // layerGeom returns the geometry of a conv or pool layer on input in.
-func layerGeom(l graphs.Layer, in graphs.Shape) geom {
+func layerGeom(l graphs.Layer, in graphs.Shape) Geom {
 	switch v := l.(type) {
 	case *graphs.Conv2D:
-		return newGeom(in[0], in[1], in[2], v.Filters, v.Kernel, v.Strides(), v.Padding)
+		return NewGeom(in[0], in[1], in[2], v.Filters, v.Kernel, v.Strides(), v.Padding)
 	case *graphs.MaxPool2D:
-		return newGeom(in[0], in[1], in[2], in[2], v.Pool, v.Strides(), v.Pad())
+		return NewGeom(in[0], in[1], in[2], in[2], v.Pool, v.Strides(), v.Pad())
 	}
 	panic("not spatial")
 }
 
-// lossAndGrads returns the batch loss, the gradients of every parameter
+// LossAndGrads returns the batch loss, the gradients of every parameter
 // and every layer's output (softmax probabilities for the last).
-func (r *refModel) lossAndGrads(x []float64, labels []int) (float64, [][]float64, [][]float64) {
+func (r *Reference) LossAndGrads(x []float64, labels []int) (float64, [][]float64, [][]float64) {
 	n := len(labels)
 	var acts [][]float64 // input of each layer
 	var pre [][]float64  // pre-activation output of each layer
@@ -237,36 +246,36 @@ func (r *refModel) lossAndGrads(x []float64, labels []int) (float64, [][]float64
 		act := graphs.Linear
 		switch v := l.(type) {
 		case *graphs.Conv2D:
-			z = refConv(layerGeom(l, in), n, h, r.w[pi], r.w[pi+1])
+			z = Conv(layerGeom(l, in), n, h, r.w[pi], r.w[pi+1])
 			act = v.Activation
 			pi += 2
 		case *graphs.MaxPool2D:
-			z, arg = refPool(layerGeom(l, in), n, h)
+			z, arg = Pool(layerGeom(l, in), n, h)
 		case *graphs.Flatten:
 			z = h
 		case *graphs.Dense:
-			z = refDense(n, in.Size(), v.Units, h, r.w[pi], r.w[pi+1])
+			z = Dense(n, in.Size(), v.Units, h, r.w[pi], r.w[pi+1])
 			act = v.Activation
 			pi += 2
 		}
 		pre = append(pre, z)
 		args = append(args, arg)
 		if act == graphs.ReLU {
-			h = refReLU(z)
+			h = ReLU(z)
 		} else {
 			h = z
 		}
 		in = shapes[i]
 	}
 	k := r.m.Classes()
-	loss, g := refLoss(pre[len(pre)-1], labels, k)
+	loss, g := Loss(pre[len(pre)-1], labels, k)
 	outs := make([][]float64, len(r.m.Layers))
 	for i := range r.m.Layers {
 		if i+1 < len(acts) {
 			outs[i] = acts[i+1]
 		}
 	}
-	outs[len(outs)-1] = softmax64(pre[len(pre)-1], k)
+	outs[len(outs)-1] = Softmax(pre[len(pre)-1], k)
 	grads := make([][]float64, len(r.w))
 	for i := len(r.m.Layers) - 1; i >= 0; i-- {
 		l := r.m.Layers[i]
@@ -276,16 +285,16 @@ func (r *refModel) lossAndGrads(x []float64, labels []int) (float64, [][]float64
 			if v.Activation == graphs.ReLU {
 				g = maskReLU(g, pre[i])
 			}
-			gx, gw, gb := refConvBackward(layerGeom(l, in), n, acts[i], r.w[pidx[i]], g)
+			gx, gw, gb := ConvBackward(layerGeom(l, in), n, acts[i], r.w[pidx[i]], g)
 			grads[pidx[i]], grads[pidx[i]+1] = gw, gb
 			g = gx
 		case *graphs.MaxPool2D:
-			g = refPoolBackward(len(acts[i]), args[i], g)
+			g = PoolBackward(len(acts[i]), args[i], g)
 		case *graphs.Dense:
 			if v.Activation == graphs.ReLU {
 				g = maskReLU(g, pre[i])
 			}
-			gx, gw, gb := refDenseBackward(n, in.Size(), v.Units, acts[i], r.w[pidx[i]], g)
+			gx, gw, gb := DenseBackward(n, in.Size(), v.Units, acts[i], r.w[pidx[i]], g)
 			grads[pidx[i]], grads[pidx[i]+1] = gw, gb
 			g = gx
 		}
@@ -303,7 +312,8 @@ func maskReLU(g, z []float64) []float64 {
 	return out
 }
 
-func softmax64(z []float64, k int) []float64 {
+// Softmax returns the softmax of each row of k logits in z.
+func Softmax(z []float64, k int) []float64 {
 	p := make([]float64, len(z))
 	for i := 0; i < len(z); i += k {
 		mx := math.Inf(-1)
@@ -321,9 +331,9 @@ func softmax64(z []float64, k int) []float64 {
 	return p
 }
 
-// refAdam applies one Adam update (step t, 1-based) in float64 with the
+// AdamUpdate applies one Adam update (step t, 1-based) in float64 with the
 // textbook formula.
-func refAdam(h tfrunner.Adam, t int, w, g, m, v []float64) {
+func AdamUpdate(h tfrunner.Adam, t int, w, g, m, v []float64) {
 	lr := h.LearningRate * math.Sqrt(1-math.Pow(h.Beta2, float64(t))) / (1 - math.Pow(h.Beta1, float64(t)))
 	for i := range w {
 		m[i] = h.Beta1*m[i] + (1-h.Beta1)*g[i]
@@ -332,7 +342,8 @@ func refAdam(h tfrunner.Adam, t int, w, g, m, v []float64) {
 	}
 }
 
-func to64(s []float32) []float64 {
+// To64 widens s to float64.
+func To64(s []float32) []float64 {
 	out := make([]float64, len(s))
 	for i, v := range s {
 		out[i] = float64(v)
@@ -340,7 +351,8 @@ func to64(s []float32) []float64 {
 	return out
 }
 
-func to32(s []float64) []float32 {
+// To32 rounds s to float32.
+func To32(s []float64) []float32 {
 	out := make([]float32, len(s))
 	for i, v := range s {
 		out[i] = float32(v)
