@@ -1,8 +1,10 @@
 # syntax=docker/dockerfile:1
 #
-# fmnist on a GPU: Go, libtensorflow 2.15 (GPU build), CUDA 12.2 + cuDNN 8.9
-# (the versions TensorFlow 2.15 is built against) and the Fashion-MNIST
-# files. Build and run (see README.md, "The TensorFlow engine"):
+# fmnist on a GPU: Go, libtensorflow 2.15.1 (GPU build) with CUDA 12.2 and
+# cuDNN 8.9, all from TensorFlow's PyPI wheels through `make libtensorflow
+# TF_VARIANT=gpu` (the same script and pins as everywhere else), and the
+# Fashion-MNIST files from Debian. Build and run (see README.md, "The
+# container"):
 #
 #   make docker                       # docker build -t fmnist-gpu .
 #   docker run --gpus all -v "$PWD/out:/out" fmnist-gpu
@@ -10,34 +12,27 @@
 # The container runs `make ENGINE=tensorflow RUNS=/out/runs REPORT=/out/report`:
 # data preparation, the three trainings and the report, written to the mounted
 # /out. Any other command can be given instead, e.g.
-#   docker run --gpus all fmnist-gpu go test -tags tensorflow ./tfrunner/tensorflow
+#   docker run --gpus all fmnist-gpu make test
 #
-# Downloads are checked against a SHA-256 when one is given:
-#   docker build --build-arg GO_SHA256=... --build-arg TF_SHA256=... -t fmnist-gpu .
+# The CUDA libraries come as wheels, so the base image needs none; the host
+# needs the NVIDIA driver (525 or newer for CUDA 12.2) and the NVIDIA
+# Container Toolkit, which mounts the driver's libcuda into the container.
+# Go's download is checked against a SHA-256 when one is given:
+#   docker build --build-arg GO_SHA256=... -t fmnist-gpu .
 
-ARG CUDA_IMAGE=nvidia/cuda:12.2.2-cudnn8-runtime-ubuntu22.04
-
-# Stage 1: the Fashion-MNIST IDX files from Debian's dataset-fashion-mnist
-# package (Ubuntu has no such package).
-FROM debian:bookworm-slim AS data
-RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends dataset-fashion-mnist \
- && rm -rf /var/lib/apt/lists/* \
- && ls -l /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-
-# Stage 2: CUDA runtime + cuDNN, Go, libtensorflow, the project.
-FROM ${CUDA_IMAGE}
+FROM debian:bookworm
 
 ARG GO_VERSION=1.26.8
 ARG GO_SHA256=
-ARG TF_VERSION=2.15.0
-ARG TF_URL=https://storage.googleapis.com/tensorflow/libtensorflow/libtensorflow-gpu-linux-x86_64-${TF_VERSION}.tar.gz
-ARG TF_SHA256=
+ARG TF_VARIANT=gpu
 
-# cgo needs a C compiler and the libc headers; the Makefile needs make.
+# cgo needs a C compiler and the libc headers, the Makefile make, make
+# libtensorflow Python's pip; the dataset and the browser of the report test
+# are Debian's.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      ca-certificates curl gcc libc6-dev make \
+      ca-certificates curl gcc libc6-dev make python3 python3-pip python3-venv \
+      dataset-fashion-mnist chromium \
  && rm -rf /var/lib/apt/lists/*
 
 # Go, from the official tarball.
@@ -46,15 +41,10 @@ RUN curl -fsSL "https://go.dev/dl/go${GO_VERSION}.linux-amd64.tar.gz" -o /tmp/go
  && tar -C /usr/local -xzf /tmp/go.tgz \
  && rm /tmp/go.tgz
 
-# libtensorflow (C API, GPU build): include/ and lib/ into /usr/local.
-RUN curl -fsSL "${TF_URL}" -o /tmp/libtensorflow.tgz \
- && if [ -n "${TF_SHA256}" ]; then echo "${TF_SHA256}  /tmp/libtensorflow.tgz" | sha256sum -c -; fi \
- && tar -C /usr/local -xzf /tmp/libtensorflow.tgz \
- && rm /tmp/libtensorflow.tgz \
- && ldconfig \
- && ldconfig -p | grep -q libtensorflow.so
-
-COPY --from=data /usr/share/datasets/fashion-mnist /usr/share/datasets/fashion-mnist
+# libtensorflow outside the source tree, so that a bind-mounted tree does
+# not hide it; TF_DIR tells the Makefile where it is.
+COPY tools/libtensorflow /opt/fmnist-tools/libtensorflow
+RUN TF_VARIANT=${TF_VARIANT} bash /opt/fmnist-tools/libtensorflow/install.sh /opt/libtensorflow
 
 # GOTOOLCHAIN=local: never fetch another toolchain. The caches live outside
 # /root so that the container also runs with --user.
@@ -65,18 +55,20 @@ ENV PATH=/usr/local/go/bin:$PATH \
     GOPATH=/opt/go \
     GOMODCACHE=/opt/go/pkg/mod \
     GOCACHE=/opt/go/cache \
+    TF_DIR=/opt/libtensorflow \
+    TF_VARIANT=${TF_VARIANT} \
     TF_CPP_MIN_LOG_LEVEL=1
 
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-# Compile and link everything once with the engine (this is where the
-# tagged code meets the real C headers and library), vet it with cgo, and
-# make the tree and caches writable for any --user. Nothing runs here: the
-# build machine needs no GPU.
-RUN go build -tags tensorflow ./... \
- && go vet -tags tensorflow ./tfrunner/tensorflow \
+# Compile and link everything once with the engine, vet it with cgo, compile
+# its tests, and make the tree and caches writable for any --user. Nothing
+# runs here: the build machine needs no GPU.
+RUN eval "$(make -s tf-env)" \
+ && go build -tags tensorflow ./... \
+ && go vet -tags tensorflow ./tfrunner/... ./cmd/train \
  && go test -tags tensorflow -c -o /tmp/tf.test ./tfrunner/tensorflow && rm /tmp/tf.test \
  && chmod -R a+rwX /src /opt/go
 

@@ -38,7 +38,7 @@ TRAIN_NEED := $(TF_NEED)
 endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all data train report test vet libtensorflow tf-env bench docker clean
+.PHONY: all data train report test vet libtensorflow tf-env bench bench-engines docker clean
 
 all: data train report
 
@@ -94,6 +94,11 @@ test: vet $(TF_NEED)
 
 bench:
 	bash tools/bench.sh
+
+# Seconds per epoch: native, the TensorFlow engine, Keras on the same
+# TensorFlow, PyTorch (tools/bench_engines.sh).
+bench-engines:
+	bash tools/bench_engines.sh
 
 docker:
 	docker build -t $(IMAGE) .
