@@ -12,6 +12,9 @@ const (
 	TSNEFile   = "tsne.csv"   // header "x,y", one row per test image
 	KMeansFile = "kmeans.csv" // header "cluster", one row per test image
 	DBSCANFile = "dbscan.csv" // header "cluster", one row per test image (-1 = noise)
+	// SubclassesFile has the header "label,subclass", one row per test
+	// image: its label and its sub-class's index within the label.
+	SubclassesFile = "subclasses.csv"
 )
 
 // Analysis is the content of analysis.json.

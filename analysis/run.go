@@ -68,7 +68,7 @@ func (o Options) Check() error {
 }
 
 // Run analyses runs/<model>/encoding_test.csv and writes analysis.json,
-// pca.csv, tsne.csv, kmeans.csv and dbscan.csv into OutDir.
+// pca.csv, tsne.csv, kmeans.csv, dbscan.csv and subclasses.csv into OutDir.
 func Run(opts Options) (*Analysis, error) {
 	opts.defaults()
 	if err := opts.Check(); err != nil {
@@ -168,6 +168,10 @@ func Run(opts Options) (*Analysis, error) {
 		}
 		a.Scores[method] = s
 	}
+	assignment, err := assign(a, pred.Labels, sub)
+	if err != nil {
+		return nil, err
+	}
 	if pred.Original != nil {
 		a.SubclassesARI10 = a.Scores["subclasses"].ARI10
 	}
@@ -187,6 +191,9 @@ func Run(opts Options) (*Analysis, error) {
 		return nil, err
 	}
 	if err := writeLabels(filepath.Join(out, DBSCANFile), db.Labels); err != nil {
+		return nil, err
+	}
+	if err := WriteAssignment(filepath.Join(out, SubclassesFile), assignment); err != nil {
 		return nil, err
 	}
 	js, err := json.MarshalIndent(a, "", "  ")

@@ -23,6 +23,12 @@ type AnalysisArtifacts struct {
 	// DBSCAN holds dbscan.csv's cluster per test image (-1 = noise); nil
 	// when missing.
 	DBSCAN []int
+	// Subclass holds subclasses.csv's sub-class of each test image, its
+	// index among its label's sub-classes; nil when missing.
+	Subclass []int
+	// SubclassLabels holds subclasses.csv's label of each test image; nil
+	// when missing.
+	SubclassLabels []int
 	// Notes say which files were missing.
 	Notes []string
 }
@@ -53,6 +59,15 @@ func ReadAnalysis(dir string) (*AnalysisArtifacts, error) {
 	}
 	if a.DBSCAN, err = readClusters(dir, analysis.DBSCANFile, rows, -1, a.Analysis.DBSCAN.Clusters, &a.Notes); err != nil {
 		return nil, err
+	}
+	subPath := filepath.Join(dir, analysis.SubclassesFile)
+	switch as, err := analysis.ReadAssignment(subPath, &a.Analysis); {
+	case errors.Is(err, os.ErrNotExist):
+		a.Notes = append(a.Notes, fmt.Sprintf("%s is missing: the explorer cannot colour by sub-class", subPath))
+	case err != nil:
+		return nil, err
+	default:
+		a.Subclass, a.SubclassLabels = as.Subclass, as.Labels
 	}
 	return a, nil
 }

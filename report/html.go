@@ -56,6 +56,7 @@ type page struct {
 	Analysed                  string
 	CM4                       []figure
 	CM4Notes                  []string
+	Explorer                  explorerView
 	Scores                    *table
 	Grids                     []gridFigure
 	Subclasses                []subclassGroup

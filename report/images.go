@@ -18,8 +18,9 @@ const (
 )
 
 // imageGrid draws the images idx of split s in rows of at most cols, each
-// enlarged imageScale times in grey scale (0 black, 1 white, as the study
-// showed them), and encodes the grid as a PNG.
+// enlarged imageScale times with the binary colour map the study showed
+// them in (matplotlib's cm.binary: 0 white, 1 black, so a dark garment on a
+// light ground), and encodes the grid as a PNG.
 func imageGrid(s dataset.Split, idx []int, cols int) ([]byte, error) {
 	if len(idx) == 0 {
 		return nil, fmt.Errorf("image grid: no images")
@@ -42,8 +43,7 @@ func imageGrid(s dataset.Split, idx []int, cols int) ([]byte, error) {
 		y0 := imageGap + (k/cols)*(cell+imageGap)
 		for y := 0; y < dataset.Height; y++ {
 			for x := 0; x < dataset.Width; x++ {
-				v := px[y*dataset.Width+x]
-				g := color.Gray{Y: uint8(min(max(v, 0), 1)*255 + 0.5)}
+				g := color.Gray{Y: binaryGray(px[y*dataset.Width+x])}
 				for dy := 0; dy < imageScale; dy++ {
 					for dx := 0; dx < imageScale; dx++ {
 						img.SetGray(x0+x*imageScale+dx, y0+y*imageScale+dy, g)
@@ -57,6 +57,12 @@ func imageGrid(s dataset.Split, idx []int, cols int) ([]byte, error) {
 		return nil, fmt.Errorf("image grid: encode PNG: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// binaryGray is the grey level of pixel value v (0..1, clamped) in the
+// binary colour map: 0 is white, 1 black.
+func binaryGray(v float32) uint8 {
+	return 255 - uint8(min(max(v, 0), 1)*255+0.5)
 }
 
 // firstByLabel groups the first n images of s by label: out[label] lists

@@ -87,8 +87,11 @@ func Render(opts Options) (*Result, error) {
 	}
 	var files []outFile
 	if opts.CopyAnalysis && filepath.Clean(opts.AnalysisDir) != filepath.Clean(opts.OutDir) {
-		for _, name := range []string{analysis.PCAFile, analysis.TSNEFile, analysis.KMeansFile, analysis.DBSCANFile, analysis.File} {
+		for _, name := range []string{analysis.PCAFile, analysis.TSNEFile, analysis.KMeansFile, analysis.DBSCANFile, analysis.SubclassesFile, analysis.File} {
 			data, err := os.ReadFile(filepath.Join(opts.AnalysisDir, name))
+			if name == analysis.SubclassesFile && errors.Is(err, os.ErrNotExist) {
+				continue // written by newer analyses only
+			}
 			if err != nil {
 				return nil, fmt.Errorf("copy the analysis: %w", err)
 			}
@@ -318,6 +321,7 @@ func (b *builder) build() error {
 	}
 
 	b.buildCM4(names)
+	b.buildExplorer(names)
 	b.buildPictures(names)
 	p.Notes = b.notes
 
