@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,11 +17,16 @@ import (
 	"fmnist/tfrunner"
 )
 
-// buildTrain compiles this command once per test binary.
+// buildTrain compiles this command once per test binary, with the
+// TensorFlow engine (the default then) when the test binary has it.
 func buildTrain(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "train")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	args := []string{"build", "-o", bin}
+	if slices.Contains(tfrunner.Engines(), "tensorflow") {
+		args = append(args, "-tags", "tensorflow")
+	}
+	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

@@ -98,13 +98,20 @@ func decodeFloat32s(raw []byte) ([]float32, error) {
 	return out, nil
 }
 
-// betaPowers returns beta1^(step+1) and beta2^(step+1): the values of the
-// beta-power variables that ResourceApplyAdam reads when it performs update
-// number step+1 (after step updates). Each training step then multiplies
-// them by beta1 and beta2, like Keras' Adam.
+// betaPowers returns beta1^(step+1) and beta2^(step+1) as the graph holds
+// them after step updates: the beta-power variables start at beta (the
+// value update 1 reads) and each training step multiplies them by beta in
+// float32, like Keras' Adam. They are computed here by the same float32
+// products, not by a float64 power rounded once, so that a program restored
+// with SetOptimizer continues bit for bit like the one that was saved.
 func betaPowers(a tfrunner.Adam, step int64) (float32, float32) {
-	t := float64(step + 1)
-	return float32(math.Pow(a.Beta1, t)), float32(math.Pow(a.Beta2, t))
+	b1, b2 := float32(a.Beta1), float32(a.Beta2)
+	p1, p2 := b1, b2
+	for range step {
+		p1 *= b1
+		p2 *= b2
+	}
+	return p1, p2
 }
 
 // labelsInt32 converts labels (checked by tfrunner.CheckBatch) for the
