@@ -48,9 +48,9 @@ type Run struct {
 	DataFormat    string `json:"data_format"`
 	// DataFingerprint identifies the dataset trained and tested on
 	// (dataset.Data.Fingerprint); cmd/report refuses another.
-	DataFingerprint string `json:"data_fingerprint"`
+	DataFingerprint string `json:"data_fingerprint,omitempty"`
 	// Limit is the -limit trained with: training rows kept, 0 = all.
-	Limit          int       `json:"limit"`
+	Limit          int       `json:"limit,omitempty"`
 	TrainSeconds   float64   `json:"train_seconds"`
 	PredictSeconds float64   `json:"predict_seconds"` // forward pass over the whole test set
 	TestLoss       float64   `json:"test_loss"`

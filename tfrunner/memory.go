@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -53,7 +54,7 @@ func checkMemory(eng Engine, m *graphs.Model, cfg Config) error {
 	}
 	threads := strconv.Itoa(cfg.Threads)
 	if cfg.Threads == 0 {
-		threads = "all cores"
+		threads = strconv.Itoa(runtime.GOMAXPROCS(0)) + " (all cores)"
 	}
 	return fmt.Errorf("batch %d with %s threads needs about %s of memory on engine %s, but only %s is available (%s): "+
 		"use a smaller -batch or fewer -threads", cfg.MaxBatch, threads, formatBytes(need), eng.Name(), formatBytes(float64(avail)), source)

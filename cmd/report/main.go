@@ -16,8 +16,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
 
 	"fmnist/analysis"
 	"fmnist/graphs"
@@ -85,11 +88,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer os.RemoveAll(stage)
+		defer cleanUpOnSignal(stage, out, stderr)()
 		a.OutDir, r.AnalysisDir, r.CopyAnalysis = stage, stage, true
 		if _, err := analysis.Run(a); err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
 		}
+	}
+	if err := removeStaleStaging(out); err != nil {
+		fmt.Fprintf(stderr, "report: %v\n", err)
+		return 1
 	}
 	res, err := report.Render(r)
 	if err != nil {
@@ -126,6 +134,50 @@ func checkRuns(runsDir, model string) error {
 		}
 		if name == model && run.Name != model {
 			return fmt.Errorf("model %s: %s names model %q: the directory holds another model's run", model, filepath.Join(dir, "run.json"), run.Name)
+		}
+	}
+	return nil
+}
+
+// stagingPrefix is the prefix of the staging directories report.Render
+// makes inside the output directory.
+const stagingPrefix = ".report-staging-"
+
+// cleanUpOnSignal makes SIGINT and SIGTERM remove the analysis staging
+// directory stage and the report's staging directories in out, then exit
+// with status 130. The returned function stops it.
+func cleanUpOnSignal(stage, out string, stderr io.Writer) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-sigs:
+			os.RemoveAll(stage)
+			removeStaleStaging(out)
+			fmt.Fprintf(stderr, "report: interrupted by %v: temporary files removed; %s holds the previous report, if any\n", sig, out)
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
+
+// removeStaleStaging removes the staging directories that a report killed
+// while writing left in out.
+func removeStaleStaging(out string) error {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return nil // no output directory yet
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), stagingPrefix) {
+			if err := os.RemoveAll(filepath.Join(out, e.Name())); err != nil {
+				return fmt.Errorf("remove a stale staging directory: %w", err)
+			}
 		}
 	}
 	return nil
