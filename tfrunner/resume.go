@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"fmnist/dataset"
 	"fmnist/graphs"
+	"fmnist/internal/atomicfile"
 )
 
 // Settings returns the settings run.json records.
@@ -81,4 +84,28 @@ func finishedRun(eng Engine, m *graphs.Model, d *dataset.Data, opts Options) (*R
 		return nil, &SettingsError{Path: runPath, What: "finished run", Differs: diff}
 	}
 	return r, nil
+}
+
+// runFiles are the files of a run directory written through atomicfile.
+var runFiles = []string{ModelFile, SummaryFile, DiagramFile, HistoryFile, RunFile, WeightsFile, EncodingFile, PredictionsFile}
+
+// removeStaleTemps removes the temporary files a training killed while
+// writing left in dir. The caller holds dir's lock, so no other training
+// is writing them.
+func removeStaleTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		for _, name := range runFiles {
+			prefix, _ := strings.CutSuffix(atomicfile.TempPattern(name), "*")
+			if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
+				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+					return fmt.Errorf("remove a stale temporary file: %w", err)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -45,6 +45,9 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 		return nil, fmt.Errorf("model %s: %w", m.Name, err)
 	}
 	defer lock.Unlock()
+	if err := removeStaleTemps(opts.Dir); err != nil {
+		return nil, fmt.Errorf("model %s: %w", m.Name, err)
+	}
 	if opts.Resume {
 		r, err := finishedRun(eng, m, d, opts)
 		if err != nil || r != nil {

@@ -21,10 +21,12 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"fmnist/analysis"
 	"fmnist/graphs"
 	"fmnist/report"
+	"fmnist/tfrunner"
 )
 
 func main() {
@@ -82,12 +84,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
 		}
-		stage, err := os.MkdirTemp("", "report-analysis-")
+		removeStaleAnalyses()
+		stage, err := os.MkdirTemp("", analysisPrefix)
 		if err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
 		}
 		defer os.RemoveAll(stage)
+		// The lock tells later reports that this folder is in use.
+		if lock, err := tfrunner.LockRunDir(stage); err == nil {
+			defer lock.Unlock()
+		}
 		defer cleanUpOnSignal(stage, out, stderr)()
 		a.OutDir, r.AnalysisDir, r.CopyAnalysis = stage, stage, true
 		if _, err := analysis.Run(a); err != nil {
@@ -137,6 +144,26 @@ func checkRuns(runsDir, model string) error {
 		}
 	}
 	return nil
+}
+
+// analysisPrefix names the temporary folders the analysis is staged in.
+const analysisPrefix = "report-analysis-"
+
+// removeStaleAnalyses removes the analysis folders that reports killed
+// with SIGKILL left in the temporary directory: those older than a minute
+// whose lock no running report holds.
+func removeStaleAnalyses() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), analysisPrefix+"*"))
+	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil || !st.IsDir() || time.Since(st.ModTime()) < time.Minute {
+			continue
+		}
+		if lock, err := tfrunner.LockRunDir(d); err == nil {
+			os.RemoveAll(d)
+			lock.Unlock()
+		}
+	}
 }
 
 // stagingPrefix is the prefix of the staging directories report.Render
