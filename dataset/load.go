@@ -26,7 +26,7 @@ type Data struct {
 	// Originals is the IDX directory whose original 10-class labels were
 	// attached to CSV data (see Options.Originals); "" when none were.
 	Originals string
-	// Fingerprint identifies the dataset read: 32 hex digits of a SHA-256
+	// Fingerprint identifies the dataset read: 32 hex digits of a SHA-256 of the row counts and CRC digests
 	// over the images and grouped labels of all four files (before Limit),
 	// the same for CSV and IDX files holding the same data.
 	Fingerprint string

@@ -14,7 +14,7 @@ type rawSplit struct {
 	yPath    string
 	original bool // labels are the original 10 classes
 	// xSum and ySum are the content digests of the images and of the
-	// grouped labels (see contentDigest), whatever the format.
+	// grouped labels (see digest), whatever the format.
 	xSum, ySum digest
 }
 
