@@ -248,8 +248,8 @@ func (h *checkpointHeader) check() error {
 		return fmt.Errorf("partial epoch loss %v or seconds %v not a finite non-negative number", h.StepLoss, h.StepSeconds)
 	case h.StepCorrect < 0 || h.StepCorrect > h.Step*s.Batch:
 		return fmt.Errorf("%d correct predictions in %d steps of batch %d", h.StepCorrect, h.Step, s.Batch)
-	case h.Step == 0 && (h.StepLoss != 0 || h.StepCorrect != 0 || h.StepSeconds != 0):
-		return fmt.Errorf("partial epoch sums %v, %d, %v at step 0", h.StepLoss, h.StepCorrect, h.StepSeconds)
+	case h.Step == 0 && (h.StepLoss != 0 || h.StepCorrect != 0):
+		return fmt.Errorf("partial epoch loss %v and %d correct predictions at step 0", h.StepLoss, h.StepCorrect)
 	case h.AdamStep != int64(h.Epoch)*int64(steps)+int64(h.Step):
 		return fmt.Errorf("Adam step %d, but %d epochs of %d steps and %d steps more were trained", h.AdamStep, h.Epoch, steps, h.Step)
 	case h.History.Model != s.Model:
