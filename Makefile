@@ -59,10 +59,12 @@ else
 	@echo "make: $(IDX) has no train-images-idx3-ubyte(.gz): put the four Fashion-MNIST IDX files there, or leave IDX_DIR unset to install Debian's dataset-fashion-mnist" >&2; exit 1
 endif
 
-$(DATA)/x_train.csv: $(IDX_TRAIN)
+# manifest.json is written last by prepare: a prepare cut short leaves none,
+# so make runs it again.
+$(DATA)/manifest.json: $(IDX_TRAIN)
 	$(GO) run ./cmd/prepare -from $(IDX) -out $(DATA)
 
-data: $(DATA)/x_train.csv
+data: $(DATA)/manifest.json
 
 train: data $(TRAIN_NEED)
 	$(TRAIN_ENV) $(GO) run $(TAGS) ./cmd/train -data $(DATA) -out $(RUNS) -engine $(ENGINE) -models $(MODELS) -seed $(SEED) $(FLAGS)

@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,12 @@ func cutCSV(path string, data []byte) (csvFile, error) {
 		return csvFile{}, fileError(path, errors.New("empty file"))
 	}
 	f := csvFile{path: path, header: data}
+	if bytes.IndexByte(data, '\n') < 0 {
+		if crs := bytes.Count(bytes.TrimRight(data, "\r"), []byte{'\r'}); crs > 0 {
+			return csvFile{}, fileError(path, fmt.Errorf("lines end with a carriage return only (old Mac line ends): "+
+				"%d CR characters and no line feed; convert them to \"\\n\", e.g. with tr '\\r' '\\n'", crs))
+		}
+	}
 	if i := bytes.IndexByte(data, '\n'); i >= 0 {
 		f.header, f.body = data[:i], data[i+1:]
 	}

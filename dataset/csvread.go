@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 )
 
@@ -13,7 +12,7 @@ import (
 // image after image, and n. Lines are parsed in parallel; an error names
 // the first bad line in file order.
 func ReadCSVImages(path string) (pix []uint8, n int, err error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read CSV images: %w", err)
 	}
@@ -24,11 +23,25 @@ func ReadCSVImages(path string) (pix []uint8, n int, err error) {
 // per row). It does not check their range, which depends on the class count;
 // [Load] does.
 func ReadCSVLabels(path string) ([]int, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("read CSV labels: %w", err)
 	}
 	return parseCSVLabels(path, data, 0)
+}
+
+// maxImageLine bounds the length of an image row (and of the images
+// header): the longest valid pandas row is 3,135 bytes; 64 KiB leaves room
+// for zero-padded values while refusing a runaway line before it is split
+// into fields.
+const maxImageLine = 64 << 10
+
+// maxLabelLine bounds the length of a labels row and header.
+const maxLabelLine = 1 << 10
+
+// lineTooLong reports a line longer than limit bytes.
+func lineTooLong(n, limit int, what string) error {
+	return fmt.Errorf("line of %d bytes, longer than any %s can be (at most %d bytes)", n, what, limit)
 }
 
 // minImageRow is the length of the shortest valid image row plus its line
@@ -41,6 +54,9 @@ func parseCSVImages(path string, data []byte, parts int) ([]uint8, int, error) {
 	f, err := cutCSV(path, data)
 	if err != nil {
 		return nil, 0, err
+	}
+	if len(f.header) > maxImageLine {
+		return nil, 0, lineError(path, 1, lineTooLong(len(f.header), maxImageLine, "images header"))
 	}
 	if err := checkHeader(f, Pixels, imagesHeader, "0,1,...,783"); err != nil {
 		return nil, 0, err
@@ -55,6 +71,9 @@ func parseCSVImages(path string, data []byte, parts int) ([]uint8, int, error) {
 		// row.
 		var scratch [Pixels]uint8
 		err := cutLines(f.body, 1).each(path, 2, func(_ int, line []byte) error {
+			if len(line) > maxImageLine {
+				return lineTooLong(len(line), maxImageLine, "image row")
+			}
 			if parseImageRow(line, scratch[:]) {
 				return nil
 			}
@@ -67,6 +86,9 @@ func parseCSVImages(path string, data []byte, parts int) ([]uint8, int, error) {
 	}
 	pix := make([]uint8, ls.n*Pixels)
 	err = ls.each(path, 2, func(row int, line []byte) error {
+		if len(line) > maxImageLine {
+			return lineTooLong(len(line), maxImageLine, "image row")
+		}
 		if parseImageRow(line, pix[row*Pixels:(row+1)*Pixels]) {
 			return nil
 		}
@@ -198,6 +220,9 @@ func parseCSVLabels(path string, data []byte, parts int) ([]int, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(f.header) > maxLabelLine {
+		return nil, lineError(path, 1, lineTooLong(len(f.header), maxLabelLine, "labels header"))
+	}
 	if err := checkHeader(f, 1, labelsHeader, "0"); err != nil {
 		return nil, err
 	}
@@ -207,6 +232,9 @@ func parseCSVLabels(path string, data []byte, parts int) ([]int, error) {
 	ls := cutLines(f.body, parts)
 	labels := make([]int, ls.n)
 	err = ls.each(path, 2, func(row int, line []byte) error {
+		if len(line) > maxLabelLine {
+			return lineTooLong(len(line), maxLabelLine, "label row")
+		}
 		v, err := parseLabel(line)
 		labels[row] = v
 		return err

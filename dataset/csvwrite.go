@@ -28,10 +28,20 @@ func WriteCSVLabels(path string, labels []int) error {
 
 // writeCSVImages is WriteCSVImages, stopping early when ctx is done.
 func writeCSVImages(ctx context.Context, path string, pix []uint8, n int) error {
-	if n < 0 || len(pix) != n*Pixels {
-		return fmt.Errorf("write %s: %d pixel values for %d images, want %d", path, len(pix), n, n*Pixels)
+	fill, err := imagesFill(ctx, path, pix, n)
+	if err != nil {
+		return err
 	}
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return atomicfile.Write(path, fill)
+}
+
+// imagesFill returns the function that writes the images CSV file at path
+// for atomicfile, stopping early when ctx is done.
+func imagesFill(ctx context.Context, path string, pix []uint8, n int) (func(w io.Writer) error, error) {
+	if n < 0 || len(pix) != n*Pixels {
+		return nil, fmt.Errorf("write %s: %d pixel values for %d images, want %d", path, len(pix), n, n*Pixels)
+	}
+	return func(w io.Writer) error {
 		if _, err := w.Write(append(imagesHeader[:len(imagesHeader):len(imagesHeader)], '\n')); err != nil {
 			return err
 		}
@@ -39,7 +49,7 @@ func writeCSVImages(ctx context.Context, path string, pix []uint8, n int) error 
 			return err
 		}
 		return ctx.Err()
-	})
+	}, nil
 }
 
 // blockRows is how many image rows a worker formats at a time.
@@ -91,7 +101,13 @@ func appendImageRows(b []byte, pix []uint8) []byte {
 
 // writeCSVLabels is WriteCSVLabels, stopping early when ctx is done.
 func writeCSVLabels(ctx context.Context, path string, labels []int) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
+	return atomicfile.Write(path, labelsFill(ctx, labels))
+}
+
+// labelsFill returns the function that writes a labels CSV file for
+// atomicfile, stopping early when ctx is done.
+func labelsFill(ctx context.Context, labels []int) func(w io.Writer) error {
+	return func(w io.Writer) error {
 		b := make([]byte, 0, 2+len(labels)*2)
 		b = append(b, labelsHeader...)
 		b = append(b, '\n')
@@ -103,5 +119,5 @@ func writeCSVLabels(ctx context.Context, path string, labels []int) error {
 			return err
 		}
 		return ctx.Err()
-	})
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 )
 
@@ -22,7 +21,7 @@ const (
 // gzipped (recognised by its content, not its name), and returns its pixels,
 // n*Pixels bytes image after image, and n.
 func ReadIDXImages(path string) (pix []uint8, n int, err error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readRegular(path)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read IDX images: %w", err)
 	}
@@ -32,7 +31,7 @@ func ReadIDXImages(path string) (pix []uint8, n int, err error) {
 // ReadIDXLabels reads an IDX file of unsigned-byte labels, plain or gzipped.
 // It does not check their range; [Load] does.
 func ReadIDXLabels(path string) ([]uint8, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("read IDX labels: %w", err)
 	}

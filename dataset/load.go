@@ -26,6 +26,12 @@ type Data struct {
 	// Originals is the IDX directory whose original 10-class labels were
 	// attached to CSV data (see Options.Originals); "" when none were.
 	Originals string
+	// Fingerprint identifies the dataset read: 32 hex digits of a SHA-256 of the row counts and CRC digests
+	// over the images and grouped labels of all four files (before Limit),
+	// the same for CSV and IDX files holding the same data.
+	Fingerprint string
+	// Limit is Options.Limit: the number of training rows kept, 0 for all.
+	Limit int
 }
 
 // Options says what Load reads.
@@ -73,10 +79,27 @@ func Load(opts Options) (*Data, error) {
 			format = FormatIDX
 		}
 	}
+	var man *manifest
+	if format == FormatCSV {
+		if man, err = readManifest(dir); err != nil {
+			return nil, err
+		}
+		if man != nil {
+			if err := man.checkSizes(dir); err != nil {
+				return nil, err
+			}
+		}
+	}
 	train, test, err := readSource(dir, format)
 	if err != nil {
 		return nil, err
 	}
+	if man != nil {
+		if err := man.checkContent(dir, train, test); err != nil {
+			return nil, err
+		}
+	}
+	print := fingerprint(train, test)
 	originals := ""
 	from := opts.Originals
 	if from == "" {
@@ -122,6 +145,9 @@ func Load(opts Options) (*Data, error) {
 		Dir:        dir,
 		Format:     format,
 		Originals:  originals,
+
+		Fingerprint: print,
+		Limit:       opts.Limit,
 	}, nil
 }
 

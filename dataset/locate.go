@@ -67,6 +67,16 @@ func locateIn(dir string) (string, Format, error) {
 		return "", "", fmt.Errorf("dataset directory %s: not a directory", abs)
 	}
 	csvFiles, csvMissing := csvPaths(abs)
+	for _, p := range csvMissing {
+		if kind := nonRegular(p); kind != "" {
+			return "", "", fmt.Errorf("dataset %s: %s is %s, not a CSV file", abs, p, kind)
+		}
+	}
+	if len(csvFiles) > 0 {
+		if err := checkIncomplete(abs); err != nil {
+			return "", "", err
+		}
+	}
 	if len(csvMissing) == 0 {
 		return abs, FormatCSV, nil
 	}

@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 )
 
@@ -14,6 +13,9 @@ type rawSplit struct {
 	xPath    string
 	yPath    string
 	original bool // labels are the original 10 classes
+	// xSum and ySum are the content digests of the images and of the
+	// grouped labels (see digest), whatever the format.
+	xSum, ySum digest
 }
 
 // head returns the first n rows of r.
@@ -49,6 +51,9 @@ func readSource(dir string, format Format) (train, test rawSplit, err error) {
 			} else {
 				s.pix, s.n, errs[i] = ReadIDXImages(paths[i])
 			}
+			if errs[i] == nil {
+				s.xSum = imagesDigest(s.pix)
+			}
 			return
 		}
 		s.yPath = paths[i]
@@ -57,6 +62,9 @@ func readSource(dir string, format Format) (train, test rawSplit, err error) {
 		} else {
 			s.labels, errs[i] = readIDXLabelsChecked(paths[i])
 			s.original = true
+		}
+		if errs[i] == nil {
+			s.ySum = labelsDigest(s.labels, s.original)
 		}
 	})
 	if err := firstNonNil(errs); err != nil {
@@ -88,7 +96,7 @@ func readCSVLabelsChecked(path string, classes int) ([]int, error) {
 // readIDXLabelsChecked reads an IDX labels file and checks that every label
 // is an original class 0..9.
 func readIDXLabelsChecked(path string) ([]int, error) {
-	raw, err := os.ReadFile(path)
+	raw, err := readRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("read IDX labels: %w", err)
 	}

@@ -110,6 +110,32 @@ func validateAnalysis(path string, a *analysis.Analysis) error {
 			return fmt.Errorf("%s: k-means contingency row %d has %d columns for k=%d", path, i, len(row), a.KMeans.K)
 		}
 	}
+	if err := checkSizes(path, "k-means", a.KMeans.Sizes, a.KMeans.K, 0, a.Rows); err != nil {
+		return err
+	}
+	return checkSizes(path, "DBSCAN", a.DBSCAN.Sizes, a.DBSCAN.Clusters, a.DBSCAN.Noise, a.Rows)
+}
+
+// checkSizes checks that a clustering's sizes are k non-negative counts
+// that, with noise points, add up to the rows analysed.
+func checkSizes(path, method string, sizes []int, k, noise, rows int) error {
+	if len(sizes) != k {
+		return fmt.Errorf("%s: %s has %d cluster sizes for %d clusters", path, method, len(sizes), k)
+	}
+	sum := noise
+	for i, n := range sizes {
+		if n < 0 {
+			return fmt.Errorf("%s: %s cluster %d has negative size %d", path, method, i, n)
+		}
+		sum += n
+	}
+	if noise < 0 || sum != rows {
+		extra := ""
+		if noise != 0 {
+			extra = fmt.Sprintf(" with %d noise points", noise)
+		}
+		return fmt.Errorf("%s: %s cluster sizes %v%s add up to %d, but %d rows were analysed", path, method, sizes, extra, sum, rows)
+	}
 	return nil
 }
 

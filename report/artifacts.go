@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"fmnist/analysis"
+	"fmnist/dataset"
 	"fmnist/graphs"
 	"fmnist/tfrunner"
 )
@@ -170,6 +171,19 @@ func ReadRun(dir string) (*RunArtifacts, error) {
 	return a, nil
 }
 
+// CheckData refuses a dataset other than the one the run was trained and
+// tested on, by the fingerprint its run.json records (runs written before
+// fingerprints were recorded are not checked).
+func (a *RunArtifacts) CheckData(d *dataset.Data) error {
+	want := a.Run.DataFingerprint
+	if want == "" || want == d.Fingerprint {
+		return nil
+	}
+	return fmt.Errorf("dataset %s (fingerprint %s) is not the one model %s was trained and tested on (%s records fingerprint %s, from %s): "+
+		"its pictures would not be the run's images; give the run's dataset with -data DIR",
+		d.Dir, d.Fingerprint, a.Name, filepath.Join(a.Dir, tfrunner.RunFile), want, a.Run.DataDir)
+}
+
 func (a *RunArtifacts) note(format string, args ...any) {
 	a.Notes = append(a.Notes, fmt.Sprintf(format, args...))
 }
@@ -207,7 +221,7 @@ func validateRun(path string, r *tfrunner.Run) error {
 		return fmt.Errorf("%s: %d classes", path, r.Classes)
 	}
 	if !finite(r.TestLoss, r.TestAccuracy, r.TrainSeconds, r.PredictSeconds) || r.TestAccuracy < 0 || r.TestAccuracy > 1 ||
-		r.TrainSeconds < 0 || r.PredictSeconds < 0 {
+		r.TestLoss < 0 || r.TrainSeconds < 0 || r.PredictSeconds < 0 {
 		return fmt.Errorf("%s: test accuracy %v, loss %v or times %v/%v out of range", path, r.TestAccuracy, r.TestLoss, r.TrainSeconds, r.PredictSeconds)
 	}
 	if len(r.Confusion) != r.Classes {
@@ -227,6 +241,13 @@ func validateRun(path string, r *tfrunner.Run) error {
 	}
 	if r.TestExamples > 0 && total != r.TestExamples {
 		return fmt.Errorf("%s: confusion matrix counts %d images, test set has %d", path, total, r.TestExamples)
+	}
+	correct := 0
+	for i := range r.Confusion {
+		correct += r.Confusion[i][i]
+	}
+	if acc := float64(correct) / float64(max(total, 1)); math.Abs(acc-r.TestAccuracy) > 1e-9 {
+		return fmt.Errorf("%s: test accuracy %v, but its confusion matrix gives %d/%d = %v", path, r.TestAccuracy, correct, total, acc)
 	}
 	return nil
 }

@@ -243,6 +243,11 @@ func (b *builder) read() error {
 		b.note("dataset %s (from run.json) cannot be read, so the picture grids are left out: %v", dir, err)
 		return nil
 	}
+	for _, r := range b.runs {
+		if err := r.CheckData(d); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
 	b.data = d
 	return nil
 }

@@ -31,21 +31,26 @@ type History struct {
 
 // Run is the content of run.json: what was trained, how, and how it scored.
 type Run struct {
-	Model          string    `json:"model"`
-	Engine         string    `json:"engine"`
-	EngineVersion  string    `json:"engine_version"`
-	Device         string    `json:"device"`
-	Params         int       `json:"params"`
-	Batch          int       `json:"batch"`
-	Epochs         int       `json:"epochs"`
-	Seed           uint64    `json:"seed"`
-	Classes        int       `json:"classes"`
-	Threads        int       `json:"threads"`
-	TrainExamples  int       `json:"train_examples"`
-	ValExamples    int       `json:"validation_examples"`
-	TestExamples   int       `json:"test_examples"`
-	DataDir        string    `json:"data_dir"`
-	DataFormat     string    `json:"data_format"`
+	Model         string `json:"model"`
+	Engine        string `json:"engine"`
+	EngineVersion string `json:"engine_version"`
+	Device        string `json:"device"`
+	Params        int    `json:"params"`
+	Batch         int    `json:"batch"`
+	Epochs        int    `json:"epochs"`
+	Seed          uint64 `json:"seed"`
+	Classes       int    `json:"classes"`
+	Threads       int    `json:"threads"`
+	TrainExamples int    `json:"train_examples"`
+	ValExamples   int    `json:"validation_examples"`
+	TestExamples  int    `json:"test_examples"`
+	DataDir       string `json:"data_dir"`
+	DataFormat    string `json:"data_format"`
+	// DataFingerprint identifies the dataset trained and tested on
+	// (dataset.Data.Fingerprint); cmd/report refuses another.
+	DataFingerprint string `json:"data_fingerprint,omitempty"`
+	// Limit is the -limit trained with: training rows kept, 0 = all.
+	Limit          int       `json:"limit,omitempty"`
 	TrainSeconds   float64   `json:"train_seconds"`
 	PredictSeconds float64   `json:"predict_seconds"` // forward pass over the whole test set
 	TestLoss       float64   `json:"test_loss"`

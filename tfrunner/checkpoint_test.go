@@ -18,7 +18,9 @@ import (
 func testCheckpoint(m *graphs.Model) *Checkpoint {
 	w := InitWeights(m, 1)
 	return &Checkpoint{
-		Model: m.Name, Seed: 1, Batch: 32, Weights: w,
+		Settings: Settings{Model: m.Name, Data: "0123456789abcdef0123456789abcdef", Train: 100, Validation: 25,
+			Batch: 32, Epochs: 3, Classes: 5, Seed: 1, Adam: KerasAdam, Engine: "native"}, // 4 steps an epoch
+		Weights: w,
 		Adam:    OptimizerState{Step: 7, M: InitWeights(m, 2), V: InitWeights(m, 3)},
 		History: History{Model: m.Name, Epochs: []Epoch{{Epoch: 1, Loss: 0.5, Accuracy: 0.8, ValLoss: 0.4, ValAccuracy: 0.85, Seconds: 1.5}}},
 		Epoch:   1, Step: 3, StepLoss: 1.25, StepCorrect: 17, StepSeconds: 0.25,

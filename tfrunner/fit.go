@@ -71,13 +71,8 @@ type Fitted struct {
 // every epoch and checkpointing to opts.Dir after every epoch (and when ctx
 // is cancelled, mid-epoch, so that Resume continues bit for bit).
 func Fit(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts Options) (*Fitted, error) {
-	epochs, batch := opts.Epochs, opts.Batch
-	if epochs == 0 {
-		epochs = m.Epochs
-	}
-	if batch == 0 {
-		batch = m.Batch
-	}
+	set := runSettings(eng, m, d, opts)
+	epochs, batch := set.Epochs, set.Batch
 	if epochs < 1 || batch < 1 {
 		return nil, fmt.Errorf("model %s: epochs %d and batch %d must be at least 1", m.Name, epochs, batch)
 	}
@@ -100,8 +95,8 @@ func Fit(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts
 		c, err := ReadCheckpoint(ckptPath, m)
 		switch {
 		case err == nil:
-			if c.Seed != opts.Seed || c.Batch != batch {
-				return nil, fmt.Errorf("resume %s: checkpoint has seed %d batch %d, this run seed %d batch %d", ckptPath, c.Seed, c.Batch, opts.Seed, batch)
+			if diff := c.Settings.Diff(set); diff != nil {
+				return nil, &SettingsError{Path: ckptPath, What: "checkpoint", Differs: diff}
 			}
 			ck = c
 		case errors.Is(err, ErrNoCheckpoint):
@@ -113,7 +108,11 @@ func Fit(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts
 	if ck != nil {
 		init = ck.Weights
 	}
-	prog, err := eng.Build(m, init, Config{Adam: adam, MaxBatch: batch, Threads: opts.Threads})
+	cfg := Config{Adam: adam, MaxBatch: batch, Threads: opts.Threads}
+	if err := checkMemory(eng, m, cfg); err != nil {
+		return nil, fmt.Errorf("model %s: %w", m.Name, err)
+	}
+	prog, err := eng.Build(m, init, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: build on engine %s: %w", m.Name, eng.Name(), err)
 	}
@@ -126,7 +125,7 @@ func Fit(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts
 		f.History = ck.History
 		f.Resumed = true
 	} else {
-		ck = &Checkpoint{Model: m.Name, Seed: opts.Seed, Batch: batch}
+		ck = &Checkpoint{Settings: set}
 	}
 	if err := f.train(ctx, m, d, opts, ck, ckptPath); err != nil {
 		prog.Close()
@@ -187,7 +186,7 @@ func (f *Fitted) train(ctx context.Context, m *graphs.Model, d *dataset.Data, op
 		if opts.Progress != nil {
 			opts.Progress.EpochEnd(e)
 		}
-		*ck = Checkpoint{Model: ck.Model, Seed: ck.Seed, Batch: ck.Batch, Epoch: epoch + 1}
+		*ck = Checkpoint{Settings: ck.Settings, Epoch: epoch + 1}
 		if err := f.save(ck, ckptPath, epoch+1); err != nil {
 			return err
 		}

@@ -26,20 +26,33 @@ type Versioner interface {
 }
 
 // TrainModel trains m (Fit), evaluates and times it on the test set, and
-// writes every artifact of runs/<model>/ into opts.Dir, run.json last. With
-// opts.Resume, a complete run is left as it is and returned.
+// writes every artifact of runs/<model>/ into opts.Dir, run.json last. It
+// holds the directory's lock (LockRunDir) throughout, so a second training
+// of the same directory fails at once. With opts.Resume, a finished run
+// (see finishedRun) is left as it is and returned, unless it was made with
+// other settings, which is a *SettingsError; an unfinished one continues
+// from its checkpoint.
 func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts Options) (*Run, error) {
 	if opts.Dir == "" {
 		return nil, fmt.Errorf("model %s: no run directory", m.Name)
 	}
 	runPath := filepath.Join(opts.Dir, RunFile)
-	if opts.Resume {
-		if r, err := ReadRun(runPath); err == nil {
-			return r, nil
-		}
-	}
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("model %s: %w", m.Name, err)
+	}
+	lock, err := LockRunDir(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", m.Name, err)
+	}
+	defer lock.Unlock()
+	if err := removeStaleTemps(opts.Dir); err != nil {
+		return nil, fmt.Errorf("model %s: %w", m.Name, err)
+	}
+	if opts.Resume {
+		r, err := finishedRun(eng, m, d, opts)
+		if err != nil || r != nil {
+			return r, err
+		}
 	}
 	// The run is incomplete until run.json is written again.
 	if err := os.Remove(runPath); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -87,7 +100,7 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 		Model: m.Name, Engine: eng.Name(), EngineVersion: version, Device: f.Program.Device(),
 		Params: m.ParamCount(), Batch: f.Batch, Epochs: f.Epochs, Seed: opts.Seed, Classes: classes,
 		Threads: threads(opts.Threads), TrainExamples: d.Train.N, ValExamples: d.Validation.N, TestExamples: d.Test.N,
-		DataDir: d.Dir, DataFormat: string(d.Format), TrainSeconds: f.TrainSeconds, PredictSeconds: predictSeconds,
+		DataDir: d.Dir, DataFormat: string(d.Format), DataFingerprint: d.Fingerprint, Limit: d.Limit, TrainSeconds: f.TrainSeconds, PredictSeconds: predictSeconds,
 		TestLoss: testLoss, TestAccuracy: testAcc, Confusion: conf, Precision: prec, Recall: rec,
 		Adam: opts.Adam, GoVersion: runtime.Version(), HostCPU: HostCPU(),
 		Started: started.UTC().Format(time.RFC3339), Finished: time.Now().UTC().Format(time.RFC3339),

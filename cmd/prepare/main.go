@@ -5,8 +5,12 @@
 //
 // It writes x_train.csv, y_train.csv, x_test.csv and y_test.csv, with the 5
 // grouped labels in the y files, byte-identical to what pandas
-// DataFrame.to_csv(index=False) writes. Each file is written to a temporary
-// name, fsynced and renamed, so an interrupted run leaves no partial file.
+// DataFrame.to_csv(index=False) writes, and manifest.json, which lets train
+// and report refuse a directory whose files do not belong together. All four
+// files are written under temporary names before any is renamed into place,
+// so an interrupted or failed run leaves no partial file and no mix of two
+// datasets. Ctrl-C (or SIGTERM) before the renames leaves the directory as
+// it was and exits with status 130.
 package main
 
 import (
@@ -28,7 +32,8 @@ func main() {
 }
 
 // run runs the command with the arguments args (without the program name)
-// and returns its exit code: 0 on success, 1 on failure, 2 on bad usage.
+// and returns its exit code: 0 on success, 1 on failure, 2 on bad usage,
+// 130 when interrupted.
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("prepare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -57,10 +62,18 @@ Flags:
 		fs.Usage()
 		return 2
 	}
+	if *out == "" {
+		fmt.Fprintf(stderr, "prepare: -out is empty: give the directory to write the CSV files into\n")
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
 	written, err := dataset.Prepare(ctx, *from, *out)
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "prepare: interrupted: %s was left as it was; run prepare again to write the dataset\n", *out)
+		return 130
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "prepare: %v\n", err)
 		return 1

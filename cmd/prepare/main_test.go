@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fmnist/dataset"
 )
 
 const (
@@ -42,8 +44,8 @@ func TestRun(t *testing.T) {
 			t.Errorf("stdout does not mention %s:\n%s", path, stdout.String())
 		}
 	}
-	if entries, _ := os.ReadDir(out); len(entries) != len(csvFiles) {
-		t.Errorf("%s holds %d entries, want %d", out, len(entries), len(csvFiles))
+	if entries, _ := os.ReadDir(out); len(entries) != len(csvFiles)+1 {
+		t.Errorf("%s holds %d entries, want %d (and %s)", out, len(entries), len(csvFiles), dataset.ManifestFile)
 	}
 }
 

@@ -16,12 +16,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
+	"strings"
+	"syscall"
+	"time"
 
 	"fmnist/analysis"
 	"fmnist/graphs"
 	"fmnist/report"
+	"fmnist/tfrunner"
 )
 
 func main() {
@@ -79,17 +84,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
 		}
-		stage, err := os.MkdirTemp("", "report-analysis-")
+		removeStaleAnalyses()
+		stage, err := os.MkdirTemp("", analysisPrefix)
 		if err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
 		}
 		defer os.RemoveAll(stage)
+		// The lock tells later reports that this folder is in use.
+		if lock, err := tfrunner.LockRunDir(stage); err == nil {
+			defer lock.Unlock()
+		}
+		defer cleanUpOnSignal(stage, out, stderr)()
 		a.OutDir, r.AnalysisDir, r.CopyAnalysis = stage, stage, true
 		if _, err := analysis.Run(a); err != nil {
 			fmt.Fprintf(stderr, "report: %v\n", err)
 			return 1
 		}
+	}
+	if err := removeStaleStaging(out); err != nil {
+		fmt.Fprintf(stderr, "report: %v\n", err)
+		return 1
 	}
 	res, err := report.Render(r)
 	if err != nil {
@@ -126,6 +141,70 @@ func checkRuns(runsDir, model string) error {
 		}
 		if name == model && run.Name != model {
 			return fmt.Errorf("model %s: %s names model %q: the directory holds another model's run", model, filepath.Join(dir, "run.json"), run.Name)
+		}
+	}
+	return nil
+}
+
+// analysisPrefix names the temporary folders the analysis is staged in.
+const analysisPrefix = "report-analysis-"
+
+// removeStaleAnalyses removes the analysis folders that reports killed
+// with SIGKILL left in the temporary directory: those older than a minute
+// whose lock no running report holds.
+func removeStaleAnalyses() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), analysisPrefix+"*"))
+	for _, d := range dirs {
+		st, err := os.Stat(d)
+		if err != nil || !st.IsDir() || time.Since(st.ModTime()) < time.Minute {
+			continue
+		}
+		if lock, err := tfrunner.LockRunDir(d); err == nil {
+			os.RemoveAll(d)
+			lock.Unlock()
+		}
+	}
+}
+
+// stagingPrefix is the prefix of the staging directories report.Render
+// makes inside the output directory.
+const stagingPrefix = ".report-staging-"
+
+// cleanUpOnSignal makes SIGINT and SIGTERM remove the analysis staging
+// directory stage and the report's staging directories in out, then exit
+// with status 130. The returned function stops it.
+func cleanUpOnSignal(stage, out string, stderr io.Writer) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		select {
+		case sig := <-sigs:
+			os.RemoveAll(stage)
+			removeStaleStaging(out)
+			fmt.Fprintf(stderr, "report: interrupted by %v: temporary files removed; %s holds the previous report, if any\n", sig, out)
+			os.Exit(130)
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
+
+// removeStaleStaging removes the staging directories that a report killed
+// while writing left in out.
+func removeStaleStaging(out string) error {
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return nil // no output directory yet
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), stagingPrefix) {
+			if err := os.RemoveAll(filepath.Join(out, e.Name())); err != nil {
+				return fmt.Errorf("remove a stale staging directory: %w", err)
+			}
 		}
 	}
 	return nil

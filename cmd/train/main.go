@@ -116,6 +116,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "train: -engine: %v\n", err)
 		return 2
 	}
+	// Refuse a batch size or thread count the machine cannot hold before
+	// training any model.
+	for _, m := range models {
+		if err := tfrunner.CheckMemory(eng, m, tfrunner.Options{Batch: c.batch, Threads: c.threads}); err != nil {
+			fmt.Fprintf(stderr, "train: model %s: %v\n", m.Name, err)
+			return 1
+		}
+	}
 	data, err := dataset.Load(dataset.Options{Dir: c.data, Classes: c.classes, Limit: c.limit})
 	if err != nil {
 		fmt.Fprintf(stderr, "train: %v\n", err)

@@ -11,16 +11,28 @@ import (
 	"path/filepath"
 )
 
-// Write creates path atomically with the bytes that fill writes. On any
-// error the destination is untouched and the temporary file is removed.
-func Write(path string, fill func(w io.Writer) error) (err error) {
+// Staged is a file written and synced under a temporary name in its
+// destination's directory, not yet renamed into place: Commit renames it,
+// Abort removes it. Several staged files let a caller write a group of
+// files completely before it replaces any of them.
+type Staged struct {
+	path, tmp string
+}
+
+// TempPattern is the os.CreateTemp pattern of the temporary files made for
+// a destination named base: "." + base + ".tmp-*".
+func TempPattern(base string) string { return "." + base + ".tmp-*" }
+
+// Stage writes the bytes that fill writes to a synced temporary file next
+// to path. On any error nothing is left behind.
+func Stage(path string, fill func(w io.Writer) error) (s *Staged, err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := os.CreateTemp(dir, TempPattern(base))
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
+		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	tmp := f.Name()
 	defer func() {
@@ -31,25 +43,47 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 	}()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	if err = fill(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
+		return nil, fmt.Errorf("sync %s: %w", path, err)
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
+		return nil, fmt.Errorf("close %s: %w", path, err)
 	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("rename %s: %w", path, err)
+	return &Staged{path: path, tmp: tmp}, nil
+}
+
+// Commit renames the staged file over its destination and syncs the
+// directory.
+func (s *Staged) Commit() error {
+	if err := os.Rename(s.tmp, s.path); err != nil {
+		os.Remove(s.tmp)
+		return fmt.Errorf("rename %s: %w", s.path, err)
 	}
-	syncDir(dir)
+	SyncDir(filepath.Dir(s.path))
 	return nil
+}
+
+// Abort removes the staged file; the destination is untouched.
+func (s *Staged) Abort() {
+	os.Remove(s.tmp)
+}
+
+// Write creates path atomically with the bytes that fill writes. On any
+// error the destination is untouched and the temporary file is removed.
+func Write(path string, fill func(w io.Writer) error) error {
+	s, err := Stage(path, fill)
+	if err != nil {
+		return err
+	}
+	return s.Commit()
 }
 
 // WriteBytes creates path atomically with data.
@@ -60,8 +94,9 @@ func WriteBytes(path string, data []byte) error {
 	})
 }
 
-// syncDir makes the rename durable where the platform allows it.
-func syncDir(dir string) {
+// SyncDir makes renames and removals in dir durable where the platform
+// allows it.
+func SyncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()

@@ -1,0 +1,111 @@
+package tfrunner
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fmnist/dataset"
+	"fmnist/graphs"
+	"fmnist/internal/atomicfile"
+)
+
+// Settings returns the settings run.json records.
+func (r *Run) Settings() Settings {
+	return Settings{Model: r.Model, Data: r.DataFingerprint, Limit: r.Limit, Train: r.TrainExamples, Validation: r.ValExamples,
+		Batch: r.Batch, Epochs: r.Epochs, Classes: r.Classes, Seed: r.Seed, Adam: r.Adam, Engine: r.Engine}
+}
+
+// Check reports what makes r impossible as the run of m: another model or
+// class count, a confusion matrix that does not count the test examples,
+// a test accuracy or loss that disagrees with it or is out of range.
+func (r *Run) Check(m *graphs.Model) error {
+	switch {
+	case r.Model != m.Name:
+		return fmt.Errorf("names model %q, want %q", r.Model, m.Name)
+	case r.Classes != m.Classes():
+		return fmt.Errorf("has %d classes, model %s has %d", r.Classes, m.Name, m.Classes())
+	case r.Batch < 1 || r.Epochs < 1 || r.TestExamples < 1:
+		return fmt.Errorf("batch %d, epochs %d or test examples %d below 1", r.Batch, r.Epochs, r.TestExamples)
+	case math.IsNaN(r.TestLoss) || math.IsInf(r.TestLoss, 0) || r.TestLoss < 0:
+		return fmt.Errorf("test loss %v is not a finite non-negative number", r.TestLoss)
+	case len(r.Confusion) != r.Classes:
+		return fmt.Errorf("confusion matrix has %d rows for %d classes", len(r.Confusion), r.Classes)
+	}
+	total, correct := 0, 0
+	for i, row := range r.Confusion {
+		if len(row) != r.Classes {
+			return fmt.Errorf("confusion row %d has %d columns for %d classes", i, len(row), r.Classes)
+		}
+		for j, v := range row {
+			if v < 0 {
+				return fmt.Errorf("negative count in confusion row %d", i)
+			}
+			total += v
+			if i == j {
+				correct += v
+			}
+		}
+	}
+	if total != r.TestExamples {
+		return fmt.Errorf("confusion matrix counts %d images, but test_examples is %d", total, r.TestExamples)
+	}
+	if acc := float64(correct) / float64(total); math.Abs(acc-r.TestAccuracy) > 1e-9 {
+		return fmt.Errorf("test accuracy %v, but the confusion matrix gives %d/%d = %v", r.TestAccuracy, correct, total, acc)
+	}
+	return nil
+}
+
+// finishedRun returns the run in opts.Dir when it is finished: its run.json
+// is valid for m and d, and agrees with the checkpoint, which has trained
+// all its epochs. It returns nil, nil for a run that is not finished (no,
+// an invalid or a disagreeing run.json; no or a partial checkpoint), which
+// TrainModel then continues from its checkpoint. A finished run made with
+// other settings than opts and d ask for is a *SettingsError: it is kept
+// only for the same settings, and replaced only by training again without
+// -resume.
+func finishedRun(eng Engine, m *graphs.Model, d *dataset.Data, opts Options) (*Run, error) {
+	runPath := filepath.Join(opts.Dir, RunFile)
+	r, err := ReadRun(runPath)
+	if err != nil || r.Check(m) != nil || r.TestExamples != d.Test.N {
+		return nil, nil
+	}
+	ck, err := ReadCheckpoint(filepath.Join(opts.Dir, WeightsFile), m)
+	if err != nil && !errors.Is(err, ErrNoCheckpoint) {
+		return nil, err
+	}
+	if err != nil || ck.Epoch != ck.Epochs || ck.Settings.Diff(r.Settings()) != nil {
+		return nil, nil
+	}
+	if diff := r.Settings().Diff(runSettings(eng, m, d, opts)); diff != nil {
+		return nil, &SettingsError{Path: runPath, What: "finished run", Differs: diff}
+	}
+	return r, nil
+}
+
+// runFiles are the files of a run directory written through atomicfile.
+var runFiles = []string{ModelFile, SummaryFile, DiagramFile, HistoryFile, RunFile, WeightsFile, EncodingFile, PredictionsFile}
+
+// removeStaleTemps removes the temporary files a training killed while
+// writing left in dir. The caller holds dir's lock, so no other training
+// is writing them.
+func removeStaleTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		for _, name := range runFiles {
+			prefix, _ := strings.CutSuffix(atomicfile.TempPattern(name), "*")
+			if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
+				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+					return fmt.Errorf("remove a stale temporary file: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
