@@ -5,6 +5,7 @@ package tensorflow
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	tf "github.com/wamuir/graft/tensorflow"
 
@@ -23,14 +24,23 @@ func init() {
 
 // The engine and its programs implement tfrunner's interfaces.
 var (
-	_ tfrunner.Engine    = Engine{}
-	_ tfrunner.Versioner = Engine{}
-	_ tfrunner.Program   = (*program)(nil)
+	_ tfrunner.Engine          = Engine{}
+	_ tfrunner.Versioner       = Engine{}
+	_ tfrunner.MemoryEstimator = Engine{}
+	_ tfrunner.Program         = (*program)(nil)
 )
 
 // Engine compiles graphs models into TensorFlow graphs, each run by its own
 // session. The zero value is ready to use.
 type Engine struct{}
+
+// MemoryNeed estimates the bytes a program of m with cfg holds (variables,
+// activations, thread pools), so that tfrunner.CheckMemory refuses choices
+// the machine cannot hold before TensorFlow tries. It implements
+// tfrunner.MemoryEstimator.
+func (Engine) MemoryNeed(m *graphs.Model, cfg tfrunner.Config) (float64, error) {
+	return memoryNeed(m, cfg, runtime.NumCPU())
+}
 
 // Name returns "tensorflow".
 func (Engine) Name() string { return Name }

@@ -29,6 +29,48 @@ func checkVersion(v string) error {
 	return fmt.Errorf("tensorflow: the linked libtensorflow is version %q, the engine needs %s.x (graft v0.7.0): run `make libtensorflow` and build through make, or point CGO_CFLAGS/CGO_LDFLAGS at a %s install (`make -s tf-env` prints them)", v, WantVersion, WantVersion)
 }
 
+// threadBytes is what each thread of TensorFlow's pools is counted at: its
+// stack and per-thread state, well below the 8 MiB of stack address space
+// it reserves.
+const threadBytes = 1 << 20
+
+// evalImages is how many images tfrunner gives Forward at once.
+const evalImages = 1000
+
+// memoryNeed estimates the bytes a program of m with cfg holds, without
+// building it: the variables (weights, two Adam moments, the gradients),
+// each layer's output kept for the backward pass for a batch of
+// cfg.MaxBatch (twice: the output and its gradient) or for an evaluation
+// chunk, and the threads of the intra- and inter-op pools (cfg.Threads
+// each; 0 is counted as all cores). Sums are in floating point so that no
+// choice overflows.
+func memoryNeed(m *graphs.Model, cfg tfrunner.Config, cores int) (float64, error) {
+	if m == nil {
+		return 0, fmt.Errorf("tensorflow: nil model")
+	}
+	shapes, err := m.Shapes()
+	if err != nil {
+		return 0, fmt.Errorf("tensorflow: %w", err)
+	}
+	var params, perImage float64
+	for _, s := range m.ParamSpecs() {
+		params += float64(s.Size())
+	}
+	for _, sh := range shapes {
+		perImage += float64(sh.Size())
+	}
+	batch := float64(cfg.MaxBatch)
+	if cfg.MaxBatch <= 0 {
+		batch = float64(max(m.Batch, tfrunner.DefaultMaxBatch))
+	}
+	threads := float64(cfg.Threads)
+	if cfg.Threads <= 0 {
+		threads = float64(cores)
+	}
+	images := math.Max(2*batch, evalImages)
+	return 4*(4*params+(images+batch)*(perImage+float64(m.Input.Size()))) + 2*threads*threadBytes, nil
+}
+
 // sessionConfig returns the serialized tensorflow.ConfigProto given to the
 // session, encoded by hand (protobuf wire format: each field is a varint key
 // (field_number<<3 | wire_type) followed by its value):

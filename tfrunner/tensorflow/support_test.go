@@ -133,3 +133,25 @@ func TestCheckVersion(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryNeed(t *testing.T) {
+	m := graphs.A(5)
+	small, err := memoryNeed(m, tfrunner.Config{MaxBatch: 32, Threads: 2}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Model A: 174,629 parameters ×4 copies, plus 1064 images of 36,016
+	// values each, plus 4 threads: about 170 MB.
+	if small < 100e6 || small > 250e6 {
+		t.Errorf("model A, batch 32, 2 threads: %.3g bytes, want about 1.7e8", small)
+	}
+	for _, cfg := range []tfrunner.Config{{MaxBatch: 1e12, Threads: 2}, {MaxBatch: 32, Threads: 1e12}} {
+		n, err := memoryNeed(m, cfg, 2)
+		if err != nil || n < 1e15 {
+			t.Errorf("%+v: %.3g bytes (%v), want more than any machine has", cfg, n, err)
+		}
+	}
+	if _, err := memoryNeed(nil, tfrunner.Config{}, 2); err == nil {
+		t.Error("nil model: no error")
+	}
+}
