@@ -4,7 +4,7 @@
 GO      ?= go
 DATA    ?= data
 RUNS    ?= runs
-REPORT  ?= report
+REPORT  ?= out/report
 MODELS  ?= default,A,B
 SEED    ?= 5
 FLAGS   ?=
@@ -103,5 +103,7 @@ bench-engines:
 docker:
 	docker build -t $(IMAGE) .
 
+# The report's folder holds nothing but the report (cmd/report refuses a
+# folder with Go files), so it goes whole.
 clean:
-	rm -rf $(RUNS) $(REPORT)/*.png $(REPORT)/*.html $(REPORT)/REPORT.md $(REPORT)/*.json $(REPORT)/*.csv
+	rm -rf $(RUNS) $(REPORT)

@@ -330,6 +330,20 @@ func TestWriteOutputsDirectoryInTheWay(t *testing.T) {
 	}
 }
 
+// TestWriteOutputsRefusesSourceFolder checks that the report is never
+// written into a package's folder.
+func TestWriteOutputsRefusesSourceFolder(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "render.go"), []byte("package report\n"), 0o644))
+	err := writeOutputs(dir, []outFile{{"a.png", []byte("x")}})
+	if err == nil || !strings.Contains(err.Error(), "Go source files") {
+		t.Fatalf("err = %v, want one refusing the source folder", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.png")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a.png written into the source folder")
+	}
+}
+
 func TestReadRunIncomplete(t *testing.T) {
 	fx := writeFixture(t, t.TempDir(), "")
 	must(t, os.Remove(filepath.Join(fx.Runs, "A", tfrunner.RunFile)))
