@@ -4,7 +4,7 @@
 GO      ?= go
 DATA    ?= data
 RUNS    ?= runs
-REPORT  ?= report
+REPORT  ?= out/report
 MODELS  ?= default,A,B
 SEED    ?= 5
 FLAGS   ?=
@@ -38,7 +38,7 @@ TRAIN_NEED := $(TF_NEED)
 endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all data train report test vet libtensorflow tf-env bench bench-engines docker clean
+.PHONY: all data train report test vet generated libtensorflow tf-env bench bench-engines docker clean
 
 all: data train report
 
@@ -75,6 +75,16 @@ report:
 vet:
 	$(GO) vet ./...
 
+# The generated assembly (tfrunner/native/*_amd64.s) must be what its
+# generator, asm_gen.go, writes: run it in a scratch folder and compare
+# every file it writes with the committed one.
+generated:
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	cp tfrunner/native/asm_gen.go "$$scratch"/ && (cd "$$scratch" && $(GO) run asm_gen.go) && \
+	for f in $$(cd "$$scratch" && ls | grep -v '^asm_gen\.go$$'); do \
+		cmp -s "$$scratch/$$f" tfrunner/native/$$f || { echo "make: tfrunner/native/$$f is out of date with asm_gen.go: run go generate ./tfrunner/native" >&2; exit 1; }; \
+	done
+
 # Installs libtensorflow into TF_DIR (idempotent; see tools/libtensorflow).
 libtensorflow:
 	TF_VARIANT=$(TF_VARIANT) bash tools/libtensorflow/install.sh $(TF_DIR)
@@ -88,7 +98,7 @@ tf-env:
 # packages, then every test again with the TensorFlow engine compiled in and
 # linked against libtensorflow (installed first when missing).
 # NVIDIA_TF32_OVERRIDE=0 keeps a GPU's float32 exact for the parity tests.
-test: vet $(TF_NEED)
+test: vet generated $(TF_NEED)
 	$(GO) test ./...
 	$(GO) test -race -short ./dataset ./graphs ./tfrunner ./internal/... ./cluster
 	$(TF_ENV) $(GO) vet -tags tensorflow ./tfrunner/... ./cmd/train
@@ -105,5 +115,7 @@ bench-engines:
 docker:
 	docker build -t $(IMAGE) .
 
+# The report's folder holds nothing but the report (cmd/report refuses a
+# folder with Go files), so it goes whole.
 clean:
-	rm -rf $(RUNS) $(REPORT)/*.png $(REPORT)/*.html $(REPORT)/REPORT.md $(REPORT)/*.json $(REPORT)/*.csv
+	rm -rf $(RUNS) $(REPORT)

@@ -1,11 +1,12 @@
-// Package analysis is the study's CM4 step: it reads one trained run's
-// encoding of the test set (runs/<model>/encoding_test.csv) and its labels,
-// analyses it with package cluster (PCA, k-means, DBSCAN, t-SNE, scores,
-// sub-class discovery) and writes report/analysis.json and the per-image CSV
-// files that package report draws.
+// Package analysis is the study's CM4 step: it analyses one trained run's
+// encoding of the test set (runs/<model>/encoding_test.csv, as package
+// tfrunner reads it) with package cluster (PCA, k-means, DBSCAN, t-SNE,
+// scores, sub-class discovery). It owns the analysis files, analysis.json
+// and the per-image CSV files written beside the report: it encodes them
+// ([Result.Files]) and is their only reader ([Read]).
 package analysis
 
-// File names written into the report directory.
+// File names of the analysis files in the report directory.
 const (
 	File       = "analysis.json"
 	PCAFile    = "pca.csv"    // header "pc1,pc2", one row per test image
@@ -79,14 +80,16 @@ type Scores struct {
 
 // Subclasses is what sub-class discovery found inside one label.
 type Subclasses struct {
-	Label      int       `json:"label"`
-	Name       string    `json:"name"` // e.g. "T-shirt/Shirt"
-	K          int       `json:"k"`
-	Members    []int     `json:"members"`            // size of each sub-class
-	Purity     []float64 `json:"purity,omitempty"`   // majority-class fraction of each sub-class
-	Classes    [][]int   `json:"classes,omitempty"`  // [sub-class][original class] counts
-	Majority   []string  `json:"majority,omitempty"` // name of each sub-class's majority class
-	Represents [][]int   `json:"representatives"`    // test-image indices closest to each centre
+	Label    int       `json:"label"`
+	Name     string    `json:"name"` // e.g. "T-shirt/Shirt"
+	K        int       `json:"k"`
+	Members  []int     `json:"members"`            // size of each sub-class
+	Purity   []float64 `json:"purity,omitempty"`   // majority-class fraction of each sub-class
+	Classes  [][]int   `json:"classes,omitempty"`  // [sub-class][original class] counts
+	Majority []string  `json:"majority,omitempty"` // name of each sub-class's majority class
+	// Representatives lists, per sub-class, the test-image indices closest
+	// to its centre.
+	Representatives [][]int `json:"representatives"`
 }
 
 // Seconds times each step.
@@ -96,4 +99,34 @@ type Seconds struct {
 	DBSCAN     float64 `json:"dbscan"`
 	TSNE       float64 `json:"tsne"`
 	Subclasses float64 `json:"subclasses"`
+}
+
+// Result is an analysis with its per-image outputs: what analysis.json and
+// the CSV files hold.
+type Result struct {
+	// Analysis is analysis.json.
+	Analysis Analysis
+	// PCA holds pca.csv's (pc1, pc2) per test image; nil when missing.
+	PCA [][2]float64
+	// TSNE holds tsne.csv's (x, y) per test image; nil when missing.
+	TSNE [][2]float64
+	// KMeans holds kmeans.csv's cluster per test image; nil when missing.
+	KMeans []int
+	// DBSCAN holds dbscan.csv's cluster per test image (-1 = noise); nil
+	// when missing.
+	DBSCAN []int
+	// Subclass holds subclasses.csv's sub-class of each test image, its
+	// index among its label's sub-classes; nil when missing.
+	Subclass []int
+	// SubclassLabels holds subclasses.csv's label of each test image; nil
+	// when missing.
+	SubclassLabels []int
+	// Notes say which files [Read] found missing.
+	Notes []string
+}
+
+// OutputFile is one analysis file, encoded, for the caller to write.
+type OutputFile struct {
+	Name string // base name, e.g. "pca.csv"
+	Data []byte
 }

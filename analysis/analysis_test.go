@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -12,12 +13,39 @@ import (
 
 const fixtureRuns = "../testdata/report/runs"
 
-func TestRunOnFixture(t *testing.T) {
-	out := t.TempDir()
-	a, err := Run(Options{RunsDir: fixtureRuns, OutDir: out, Model: "A", Seed: 5})
+// readFixture reads the fixture's run of model A.
+func readFixture(t *testing.T) *tfrunner.Artifacts {
+	t.Helper()
+	run, err := tfrunner.ReadArtifacts(tfrunner.OpenDir(filepath.Join(fixtureRuns, "A")))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return run
+}
+
+// writeFiles writes the analysis files of r into a temporary directory.
+func writeFiles(t *testing.T, r *Result) string {
+	t.Helper()
+	out := t.TempDir()
+	files, err := r.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(out, f.Name), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func TestAnalyseOnFixture(t *testing.T) {
+	res, err := Analyse(readFixture(t), Options{Model: "A", Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &res.Analysis
+	out := writeFiles(t, res)
 	if a.Rows != 200 || !a.HasClasses || len(a.PCA.ExplainedVarianceRatio) != 2 {
 		t.Errorf("rows %d, classes %v, pca %v", a.Rows, a.HasClasses, a.PCA.ExplainedVarianceRatio)
 	}
@@ -34,7 +62,7 @@ func TestRunOnFixture(t *testing.T) {
 		t.Fatalf("%d labels with sub-classes, want 5", len(a.Subclasses))
 	}
 	for _, s := range a.Subclasses {
-		if s.K < 1 || s.K > 4 || len(s.Members) != s.K || len(s.Purity) != s.K || len(s.Represents) != s.K {
+		if s.K < 1 || s.K > 4 || len(s.Members) != s.K || len(s.Purity) != s.K || len(s.Representatives) != s.K {
 			t.Errorf("label %d: %+v", s.Label, s)
 		}
 	}
@@ -87,52 +115,62 @@ func sum(v []int) int {
 	return s
 }
 
-func TestRunErrors(t *testing.T) {
+// TestAnalyseRoundTrip checks that Read gives back what Files encoded.
+func TestAnalyseRoundTrip(t *testing.T) {
+	res, err := Analyse(readFixture(t), Options{Model: "A", Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(writeFiles(t, res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, res) {
+		t.Errorf("Read(Files()) differs from the result of Analyse")
+	}
+}
+
+func TestAnalyseErrors(t *testing.T) {
 	copyRun := func(t *testing.T, edit func(dir string)) string {
-		runs := t.TempDir()
-		dst := filepath.Join(runs, "A")
+		dst := filepath.Join(t.TempDir(), "A")
 		os.MkdirAll(dst, 0o755)
-		for _, f := range []string{tfrunner.RunFile, tfrunner.EncodingFile, tfrunner.PredictionsFile} {
-			data, _ := os.ReadFile(filepath.Join(fixtureRuns, "A", f))
-			os.WriteFile(filepath.Join(dst, f), data, 0o644)
+		entries, _ := os.ReadDir(filepath.Join(fixtureRuns, "A"))
+		for _, e := range entries {
+			data, _ := os.ReadFile(filepath.Join(fixtureRuns, "A", e.Name()))
+			os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644)
 		}
 		edit(dst)
-		return runs
+		return dst
 	}
-	replaceLine := func(file string, line int, text string) func(string) {
-		return func(dir string) {
-			p := filepath.Join(dir, file)
-			data, _ := os.ReadFile(p)
-			lines := strings.Split(string(data), "\n")
-			lines[line-1] = text
-			os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644)
-		}
+	remove := func(file string) func(string) {
+		return func(dir string) { os.Remove(filepath.Join(dir, file)) }
 	}
 	tests := []struct {
 		name string
 		edit func(dir string)
 		want string
 	}{
-		{"no run.json", func(d string) { os.Remove(filepath.Join(d, tfrunner.RunFile)) }, "incomplete"},
-		{"no encoding", func(d string) { os.Remove(filepath.Join(d, tfrunner.EncodingFile)) }, tfrunner.EncodingFile},
-		{"short row", replaceLine(tfrunner.EncodingFile, 7, "1,2"), tfrunner.EncodingFile + " line 7"},
-		{"not a number", replaceLine(tfrunner.EncodingFile, 9, strings.Repeat("x,", 31)+"x"), tfrunner.EncodingFile + " line 9"},
-		{"bad class", replaceLine(tfrunner.PredictionsFile, 4, "12,1,2,0.1,0.1,0.6,0.1,0.1"), tfrunner.PredictionsFile + " line 4"},
-		{"row counts differ", replaceLine(tfrunner.PredictionsFile, 201, ""), "rows"},
+		{"no encoding", remove(tfrunner.EncodingFile), tfrunner.EncodingFile + " is missing"},
+		{"no predictions", remove(tfrunner.PredictionsFile), tfrunner.PredictionsFile + " is missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out := filepath.Join(t.TempDir(), "out")
-			_, err := Run(Options{RunsDir: copyRun(t, tt.edit), OutDir: out})
+			run, err := tfrunner.ReadArtifacts(tfrunner.OpenDir(copyRun(t, tt.edit)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Analyse(run, Options{})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
-			if entries, _ := os.ReadDir(out); len(entries) != 0 {
-				t.Errorf("left %d files behind", len(entries))
-			}
 		})
 	}
-	if _, err := Run(Options{RunsDir: fixtureRuns, OutDir: t.TempDir(), K: 1}); err == nil {
+	run := readFixture(t)
+	run.Predictions.Labels = run.Predictions.Labels[1:]
+	if _, err := Analyse(run, Options{}); err == nil || !strings.Contains(err.Error(), "rows") {
+		t.Errorf("row counts differ: err = %v", err)
+	}
+	if _, err := Analyse(readFixture(t), Options{K: 1}); err == nil {
 		t.Error("k = 1: no error")
 	}
 }

@@ -2,12 +2,13 @@ package analysis
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 
-	"fmnist/internal/atomicfile"
+	"fmnist/internal/textfile"
 )
 
 // Assignment gives each test image the sub-class it was put in: its true
@@ -53,71 +54,57 @@ func assign(a *Analysis, labels, partition []int) (*Assignment, error) {
 	return out, nil
 }
 
-// WriteAssignment writes subclasses.csv atomically: the header
-// "label,subclass", then one row per test image.
-func WriteAssignment(path string, as *Assignment) error {
-	if len(as.Labels) != len(as.Subclass) {
-		return fmt.Errorf("write %s: %d labels but %d sub-classes", path, len(as.Labels), len(as.Subclass))
-	}
-	return atomicfile.Write(path, func(w io.Writer) error {
-		buf := []byte("label,subclass\n")
-		for i, l := range as.Labels {
-			buf = strconv.AppendInt(buf, int64(l), 10)
-			buf = append(buf, ',')
-			buf = strconv.AppendInt(buf, int64(as.Subclass[i]), 10)
-			buf = append(buf, '\n')
-		}
-		_, err := w.Write(buf)
-		return err
-	})
-}
-
-// ReadAssignment reads subclasses.csv as WriteAssignment wrote it for a,
-// which must hold rows rows and, for each label, a sub-class index below
-// that label's k in a.Subclasses. Errors name the file and the 1-based
-// line; a missing file gives an error wrapping [os.ErrNotExist].
-func ReadAssignment(path string, a *Analysis) (*Assignment, error) {
-	raw, err := os.ReadFile(path)
+// readAssignment reads subclasses.csv, path, for a, which must hold
+// a.Rows rows and, for each label, a sub-class index below that label's k
+// in a.Subclasses. A missing file gives an error wrapping [fs.ErrNotExist].
+func readAssignment(path string, a *Analysis) (*Assignment, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	lines := splitLines(raw)
-	if len(lines) < 1 || string(lines[0]) != "label,subclass" {
-		first := ""
-		if len(lines) > 0 {
-			first = string(lines[0])
-		}
-		return nil, fmt.Errorf("%s line 1: header %q, want \"label,subclass\"", path, first)
-	}
-	if err := checkTruncated(path, raw, len(lines)); err != nil {
+	defer f.Close()
+	r := textfile.NewReader(f, path)
+	header, err := r.Header()
+	if err != nil {
 		return nil, err
 	}
-	if len(lines)-1 != a.Rows {
-		return nil, fmt.Errorf("%s: %d rows, but %s says %d", path, len(lines)-1, File, a.Rows)
+	if string(header) != "label,subclass" {
+		return nil, fmt.Errorf("%s line 1: header %q, want \"label,subclass\"", path, textfile.Clip(string(header)))
 	}
 	k := map[int]int{}
 	for _, s := range a.Subclasses {
 		k[s.Label] = s.K
 	}
-	out := &Assignment{Labels: make([]int, a.Rows), Subclass: make([]int, a.Rows)}
-	for i, line := range lines[1:] {
+	out := &Assignment{}
+	for {
+		line, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 		fields := bytes.Split(line, []byte{','})
 		if len(fields) != 2 {
-			return nil, fmt.Errorf("%s line %d: %d columns, want 2", path, i+2, len(fields))
+			return nil, fmt.Errorf("%s line %d: %d columns, want 2", path, r.Line(), len(fields))
 		}
 		l, err1 := strconv.Atoi(string(fields[0]))
 		s, err2 := strconv.Atoi(string(fields[1]))
 		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("%s line %d: %q is not two integers", path, i+2, line)
+			return nil, fmt.Errorf("%s line %d: %q is not two integers", path, r.Line(), line)
 		}
 		kl, ok := k[l]
 		if !ok {
-			return nil, fmt.Errorf("%s line %d: label %d has no sub-classes in %s", path, i+2, l, File)
+			return nil, fmt.Errorf("%s line %d: label %d has no sub-classes in %s", path, r.Line(), l, File)
 		}
 		if s < 0 || s >= kl {
-			return nil, fmt.Errorf("%s line %d: sub-class %d of label %d outside 0..%d", path, i+2, s, l, kl-1)
+			return nil, fmt.Errorf("%s line %d: sub-class %d of label %d outside 0..%d", path, r.Line(), s, l, kl-1)
 		}
-		out.Labels[i], out.Subclass[i] = l, s
+		out.Labels = append(out.Labels, l)
+		out.Subclass = append(out.Subclass, s)
+	}
+	if len(out.Labels) != a.Rows {
+		return nil, fmt.Errorf("%s: %d rows, but %s says %d", path, len(out.Labels), File, a.Rows)
 	}
 	return out, nil
 }

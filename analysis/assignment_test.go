@@ -53,25 +53,25 @@ func TestAssign(t *testing.T) {
 func TestAssignmentRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), SubclassesFile)
 	want := &Assignment{Labels: []int{0, 1, 0, 0}, Subclass: []int{0, 0, 1, 0}}
-	if err := WriteAssignment(path, want); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(path)
+	raw, err := encodeAssignment(want.Labels, want.Subclass)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(raw) != "label,subclass\n0,0\n1,0\n0,1\n0,0\n" {
 		t.Errorf("file %q", raw)
 	}
-	got, err := ReadAssignment(path, twoLabels())
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAssignment(path, twoLabels())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got.Labels, want.Labels) || !slices.Equal(got.Subclass, want.Subclass) {
 		t.Errorf("read %+v, wrote %+v", got, want)
 	}
-	if err := WriteAssignment(path, &Assignment{Labels: []int{0}, Subclass: nil}); err == nil {
-		t.Error("WriteAssignment accepted 1 label and 0 sub-classes")
+	if _, err := encodeAssignment([]int{0}, nil); err == nil {
+		t.Error("encodeAssignment accepted 1 label and 0 sub-classes")
 	}
 }
 
@@ -80,7 +80,7 @@ func TestReadAssignmentBadInput(t *testing.T) {
 	tests := []struct {
 		name, content, want string
 	}{
-		{"empty", "", "line 1: header \"\""},
+		{"empty", "", "empty file, want a header row"},
 		{"wrong header", "label,cluster\n0,0\n1,0\n0,1\n0,0\n", "line 1: header \"label,cluster\""},
 		{"too few rows", header + "0,0\n1,0\n0,1\n", "3 rows, but analysis.json says 4"},
 		{"truncated", header + "0,0\n1,0\n0,1\n0,", "line 5: no newline"},
@@ -96,34 +96,29 @@ func TestReadAssignmentBadInput(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := ReadAssignment(path, twoLabels())
+			_, err := readAssignment(path, twoLabels())
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
 				t.Fatalf("error %v, want one naming %s and containing %q", err, path, tt.want)
 			}
 		})
 	}
-	if _, err := ReadAssignment(filepath.Join(t.TempDir(), "none.csv"), twoLabels()); !os.IsNotExist(err) {
+	if _, err := readAssignment(filepath.Join(t.TempDir(), "none.csv"), twoLabels()); !os.IsNotExist(err) {
 		t.Errorf("missing file: %v, want a not-exist error", err)
 	}
 }
 
-// TestRunWritesAssignment checks that the analysis's subclasses.csv agrees
-// with its sub-class sizes.
-func TestRunWritesAssignment(t *testing.T) {
-	out := t.TempDir()
-	a, err := Run(Options{RunsDir: fixtureRuns, OutDir: out, Model: "A", Seed: 5})
+// TestAnalyseAssignment checks that the analysis's sub-class of each image
+// agrees with its sub-class sizes.
+func TestAnalyseAssignment(t *testing.T) {
+	res, err := Analyse(readFixture(t), Options{Model: "A", Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	as, err := ReadAssignment(filepath.Join(out, SubclassesFile), a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range a.Subclasses {
+	for _, s := range res.Analysis.Subclasses {
 		counts := make([]int, s.K)
-		for i, l := range as.Labels {
+		for i, l := range res.SubclassLabels {
 			if l == s.Label {
-				counts[as.Subclass[i]]++
+				counts[res.Subclass[i]]++
 			}
 		}
 		if !slices.Equal(counts, s.Members) {

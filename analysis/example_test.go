@@ -1,93 +1,54 @@
 package analysis_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"log"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 
 	"fmnist/analysis"
 	"fmnist/dataset"
 	"fmnist/tfrunner"
 )
 
-// writeTinyRun makes a temporary directory root and writes into
-// root/runs/A the files analysis.Run reads: run.json, and for perClass test
-// images of each of the 10 original classes an encoding (a tight blob
-// around a class-specific corner of a 10-D cube) and a perfect prediction
-// of the grouped label. The caller removes root.
-func writeTinyRun(perClass int) (root string, err error) {
-	root, err = os.MkdirTemp("", "analysis-example-")
-	if err != nil {
-		return "", err
-	}
-	dir := filepath.Join(root, "runs", "A")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return root, err
-	}
+// tinyRun fabricates a run of model A, as tfrunner.ReadArtifacts would
+// give it: for perClass test images of each of the 10 original classes an
+// encoding (a tight blob around a class-specific corner of a 10-D cube) and
+// a perfect prediction of the grouped label.
+func tinyRun(perClass int) *tfrunner.Artifacts {
 	r := rand.New(rand.NewPCG(1, 2))
-	var enc, pred bytes.Buffer
-	enc.WriteString("e0,e1,e2,e3,e4,e5,e6,e7,e8,e9\n")
-	pred.WriteString("label,original,predicted,p0,p1,p2,p3,p4\n")
-	for i := range 10 * perClass {
+	n := 10 * perClass
+	enc := &tfrunner.Encoding{Rows: n, Columns: 10}
+	pred := &tfrunner.Predictions{}
+	for i := range n {
 		class := i % 10
 		label := dataset.Grouping[class]
 		for j := range 10 {
-			if j > 0 {
-				enc.WriteByte(',')
-			}
 			v := 0.1 * r.Float64()
 			if j == class {
 				v += 5
 			}
-			fmt.Fprintf(&enc, "%.4f", v)
+			enc.Values = append(enc.Values, v)
 		}
-		enc.WriteByte('\n')
-		fmt.Fprintf(&pred, "%d,%d,%d", label, class, label)
-		for k := range 5 {
-			p := 0
-			if k == label {
-				p = 1
-			}
-			fmt.Fprintf(&pred, ",%d", p)
-		}
-		pred.WriteByte('\n')
+		probs := make([]float64, 5)
+		probs[label] = 1
+		pred.Labels = append(pred.Labels, label)
+		pred.Original = append(pred.Original, class)
+		pred.Predicted = append(pred.Predicted, label)
+		pred.Probs = append(pred.Probs, probs)
 	}
-	run, err := json.Marshal(tfrunner.Run{Model: "A", Classes: 5, TestExamples: 10 * perClass})
-	if err != nil {
-		return root, err
-	}
-	for name, data := range map[string][]byte{
-		tfrunner.RunFile:         run,
-		tfrunner.EncodingFile:    enc.Bytes(),
-		tfrunner.PredictionsFile: pred.Bytes(),
-	} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return root, err
-		}
-	}
-	return root, nil
+	return &tfrunner.Artifacts{Name: "A", Dir: "runs/A", Encoding: enc, Predictions: pred}
 }
 
 // Example analyses a tiny fabricated run of model A whose encoding holds
 // ten well-separated blobs, one per original class.
 func Example() {
-	root, err := writeTinyRun(24)
-	defer os.RemoveAll(root)
-	if err != nil {
-		log.Fatal(err)
-	}
-
-	a, err := analysis.Run(analysis.Options{
-		RunsDir: filepath.Join(root, "runs"), OutDir: filepath.Join(root, "report"), Model: "A",
-		K: 10, Eps: 1, MinSamples: 4, Perplexity: 10, Seed: 1,
+	res, err := analysis.Analyse(tinyRun(24), analysis.Options{
+		Model: "A", K: 10, Eps: 1, MinSamples: 4, Perplexity: 10, Seed: 1,
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
+	a := res.Analysis
 	fmt.Printf("%d rows of %d values, original classes known: %v\n", a.Rows, a.Dims, a.HasClasses)
 	fmt.Printf("k-means: k=%d, sizes %v\n", a.KMeans.K, a.KMeans.Sizes)
 	fmt.Printf("DBSCAN: %d clusters, %d noise\n", a.DBSCAN.Clusters, a.DBSCAN.Noise)

@@ -1,26 +1,19 @@
 package analysis
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
 
 	"fmnist/cluster"
 	"fmnist/dataset"
-	"fmnist/internal/atomicfile"
 	"fmnist/tfrunner"
 )
 
-// Options selects the run and the analysis settings.
+// Options are the analysis settings.
 type Options struct {
-	RunsDir    string  // directory holding runs/<model>
-	OutDir     string  // where analysis.json and the CSVs go
 	Model      string  // the analysed model; default "A"
 	K          int     // k-means clusters; default 5
 	Eps        float64 // DBSCAN radius; default 2.8
@@ -67,32 +60,27 @@ func (o Options) Check() error {
 	return nil
 }
 
-// Run analyses runs/<model>/encoding_test.csv and writes analysis.json,
-// pca.csv, tsne.csv, kmeans.csv, dbscan.csv and subclasses.csv into OutDir.
-func Run(opts Options) (*Analysis, error) {
+// Analyse analyses the encoding of the test set of run, read by
+// tfrunner.ReadArtifacts, with the labels of its predictions, and returns
+// the result in memory; [Result.Files] encodes it.
+func Analyse(run *tfrunner.Artifacts, opts Options) (*Result, error) {
 	opts.defaults()
 	if err := opts.Check(); err != nil {
 		return nil, err
 	}
-	dir := filepath.Join(opts.RunsDir, opts.Model)
-	run, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile))
-	if err != nil {
-		return nil, fmt.Errorf("model %s: the run is missing or incomplete (train it first): %w", opts.Model, err)
+	dir := tfrunner.Dir{Path: run.Dir}
+	encPath, predPath := dir.File(tfrunner.EncodingFile), dir.File(tfrunner.PredictionsFile)
+	enc, pred := run.Encoding, run.Predictions
+	switch {
+	case enc == nil:
+		return nil, fmt.Errorf("model %s: %s is missing: nothing to analyse", opts.Model, encPath)
+	case pred == nil:
+		return nil, fmt.Errorf("model %s: %s is missing: the test labels are unknown", opts.Model, predPath)
+	case len(pred.Labels) != enc.Rows:
+		return nil, fmt.Errorf("%s has %d rows but %s has %d", encPath, enc.Rows, predPath, len(pred.Labels))
 	}
-	encPath := filepath.Join(dir, tfrunner.EncodingFile)
-	data, rows, cols, err := ReadMatrixCSV(encPath)
-	if err != nil {
-		return nil, err
-	}
-	predPath := filepath.Join(dir, tfrunner.PredictionsFile)
-	pred, err := ReadPredictions(predPath, run.Classes)
-	if err != nil {
-		return nil, err
-	}
-	if len(pred.Labels) != rows {
-		return nil, fmt.Errorf("%s has %d rows but %s has %d", encPath, rows, predPath, len(pred.Labels))
-	}
-	x := mat.NewDense(rows, cols, data)
+	rows, cols := enc.Rows, enc.Columns
+	x := mat.NewDense(rows, cols, enc.Values)
 	a := &Analysis{Model: opts.Model, Rows: rows, Dims: cols, HasClasses: pred.Original != nil, Scores: map[string]Scores{}}
 	step := func(name string, seconds *float64, f func() error) error {
 		t0 := time.Now()
@@ -121,6 +109,7 @@ func Run(opts Options) (*Analysis, error) {
 		return nil, err
 	}
 	a.KMeans = KMeans{K: opts.K, Inertia: km.Inertia, Sizes: sizes(km.Labels, opts.K)}
+	var err error
 	if a.KMeans.Contingency5, err = contingency(pred.Labels, km.Labels, maxOf(pred.Labels)+1, opts.K); err != nil {
 		return nil, err
 	}
@@ -176,39 +165,15 @@ func Run(opts Options) (*Analysis, error) {
 		a.SubclassesARI10 = a.Scores["subclasses"].ARI10
 	}
 
-	// The output directory is made only now, so that bad input leaves none.
-	out := opts.OutDir
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("create output directory %s: %w", out, err)
-	}
-	if err := writeColumns(filepath.Join(out, PCAFile), "pc1,pc2", pca.Coords); err != nil {
-		return nil, err
-	}
-	if err := writeColumns(filepath.Join(out, TSNEFile), "x,y", ts.Embedding); err != nil {
-		return nil, err
-	}
-	if err := writeLabels(filepath.Join(out, KMeansFile), km.Labels); err != nil {
-		return nil, err
-	}
-	if err := writeLabels(filepath.Join(out, DBSCANFile), db.Labels); err != nil {
-		return nil, err
-	}
-	if err := WriteAssignment(filepath.Join(out, SubclassesFile), assignment); err != nil {
-		return nil, err
-	}
-	js, err := json.MarshalIndent(a, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	if err := atomicfile.WriteBytes(filepath.Join(out, File), append(js, '\n')); err != nil {
-		return nil, err
-	}
-	return a, nil
+	return &Result{
+		Analysis: *a, PCA: points(pca.Coords), TSNE: points(ts.Embedding), KMeans: km.Labels, DBSCAN: db.Labels,
+		Subclass: assignment.Subclass, SubclassLabels: assignment.Labels,
+	}, nil
 }
 
 // score compares labels with the truth; silhouette on a seeded sample of
 // 5,000 rows as the scikit-learn reference does.
-func score(x *mat.Dense, labels []int, pred *Predictions, seed uint64) (Scores, error) {
+func score(x *mat.Dense, labels []int, pred *tfrunner.Predictions, seed uint64) (Scores, error) {
 	var s Scores
 	var err error
 	if s.ARI5, err = cluster.AdjustedRandIndex(pred.Labels, labels); err != nil {
@@ -252,47 +217,25 @@ func sizes(labels []int, k int) []int {
 	return out
 }
 
-// contingency counts [a][b] with a in 0..na-1 and b in 0..nb-1.
+// contingency lays cluster.ContingencyTable of a and b out over the full
+// ranges 0..na-1 × 0..nb-1, so that a label or cluster without rows keeps
+// its row or column of zeros.
 func contingency(a, b []int, na, nb int) ([][]int, error) {
+	c, err := cluster.ContingencyTable(a, b)
+	if err != nil {
+		return nil, err
+	}
 	out := make([][]int, na)
 	for i := range out {
 		out[i] = make([]int, nb)
 	}
-	for i := range a {
-		if a[i] < 0 || a[i] >= na || b[i] < 0 || b[i] >= nb {
-			return nil, fmt.Errorf("contingency: row %d has labels %d, %d outside %d×%d", i, a[i], b[i], na, nb)
+	for i, r := range c.Rows {
+		for j, col := range c.Cols {
+			if r < 0 || r >= na || col < 0 || col >= nb {
+				return nil, fmt.Errorf("contingency: labels %d, %d outside %d×%d", r, col, na, nb)
+			}
+			out[r][col] = c.Counts[i][j]
 		}
-		out[a[i]][b[i]]++
 	}
 	return out, nil
-}
-
-func writeColumns(path, header string, m *mat.Dense) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		buf := []byte(header + "\n")
-		r, c := m.Dims()
-		for i := 0; i < r; i++ {
-			for j := 0; j < c; j++ {
-				if j > 0 {
-					buf = append(buf, ',')
-				}
-				buf = strconv.AppendFloat(buf, m.At(i, j), 'g', 8, 64)
-			}
-			buf = append(buf, '\n')
-		}
-		_, err := w.Write(buf)
-		return err
-	})
-}
-
-func writeLabels(path string, labels []int) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		buf := []byte("cluster\n")
-		for _, l := range labels {
-			buf = strconv.AppendInt(buf, int64(l), 10)
-			buf = append(buf, '\n')
-		}
-		_, err := w.Write(buf)
-		return err
-	})
 }

@@ -5,11 +5,12 @@ import (
 
 	"fmnist/cluster"
 	"fmnist/dataset"
+	"fmnist/tfrunner"
 )
 
 // discover runs sub-class discovery, fills a.Subclasses and returns the
 // flat (label, sub-class) partition of the rows.
-func discover(a *Analysis, x *mat.Dense, pred *Predictions, seed uint64) ([]int, error) {
+func discover(a *Analysis, x *mat.Dense, pred *tfrunner.Predictions, seed uint64) ([]int, error) {
 	res, err := cluster.DiscoverSubclasses(x, pred.Labels, pred.Original, cluster.SubclassOptions{Seed: seed})
 	if err != nil {
 		return nil, err
@@ -22,7 +23,7 @@ func discover(a *Analysis, x *mat.Dense, pred *Predictions, seed uint64) ([]int,
 		}
 		for _, sc := range l.Subclasses {
 			s.Members = append(s.Members, len(sc.Members))
-			s.Represents = append(s.Represents, sc.Representatives)
+			s.Representatives = append(s.Representatives, sc.Representatives)
 			if pred.Original == nil {
 				continue
 			}

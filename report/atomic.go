@@ -20,7 +20,12 @@ const stagingPrefix = ".report-staging-"
 // half-written file and an error leaves no new file behind: every file is
 // first written and synced in a staging directory inside dir, then each is
 // renamed into place, in order (put the page that links the others last).
+// A directory holding Go source files is refused: generated output stays
+// out of the source tree.
 func writeOutputs(dir string, files []outFile) (err error) {
+	if src, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(src) > 0 {
+		return fmt.Errorf("output directory %s holds Go source files (%s): write the report outside the source tree", dir, filepath.Base(src[0]))
+	}
 	_, statErr := os.Stat(dir)
 	created := errors.Is(statErr, os.ErrNotExist)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

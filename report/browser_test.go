@@ -23,7 +23,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"fmnist/analysis"
 	"fmnist/dataset"
 	"fmnist/tfrunner"
 )
@@ -55,7 +54,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pred, err := analysis.ReadPredictions(filepath.Join(fx.Runs, "A", tfrunner.PredictionsFile), 5)
+	pred, err := tfrunner.OpenDir(filepath.Join(fx.Runs, "A")).ReadPredictions(5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +297,7 @@ func isolatedPoint(t *testing.T, ctx context.Context) (int, screenPoint) {
 // click pins the card, the legend highlights, misclassified points can be
 // shown alone, and the keyboard reaches the plot, moves between points and
 // closes the card.
-func testExplorer(t *testing.T, ctx context.Context, pred *analysis.Predictions) {
+func testExplorer(t *testing.T, ctx context.Context, pred *tfrunner.Predictions) {
 	do(t, ctx, "scroll to the explorer", runJS(`document.getElementById("ex-root").scrollIntoView()`))
 	settle(t, ctx)
 	if n := evalJS[int](t, ctx, `fmnistExplorer.points()`); n != len(pred.Labels) {

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"slices"
 	"strconv"
 
@@ -432,4 +433,9 @@ func (b *builder) buildExplorer(names []string) {
 		f.Width, f.Height = min(rows, spriteCols)*dataset.Width, (rows+spriteCols-1)/spriteCols*dataset.Height
 		v.Sprite = &f
 	}
+}
+
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool {
+	return !math.IsNaN(v) && !math.IsInf(v, 0)
 }

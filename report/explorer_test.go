@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
@@ -254,7 +255,7 @@ func TestExplorerScriptTags(t *testing.T) {
 func TestRenderExplorerDegrades(t *testing.T) {
 	fx := writeFixture(t, t.TempDir(), "")
 	out := t.TempDir()
-	res, err := Render(Options{RunsDir: fx.Runs, OutDir: out, AnalysisDir: fx.Analysis})
+	res, err := renderDirs(Options{RunsDir: fx.Runs, OutDir: out}, fx.Analysis, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +273,7 @@ func TestRenderExplorerDegrades(t *testing.T) {
 
 func TestRenderExplorerWithoutAnalysis(t *testing.T) {
 	fx := writeFixture(t, t.TempDir(), "")
-	res, err := Render(Options{RunsDir: fx.Runs, OutDir: t.TempDir(), AnalysisDir: t.TempDir(), DataDir: fx.Data})
+	res, err := renderDirs(Options{RunsDir: fx.Runs, OutDir: t.TempDir(), DataDir: fx.Data}, t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,11 +298,11 @@ func readString(t *testing.T, path string) string {
 // class of each label, Sandal's two split by the parity of the image.
 func writeFixtureSubclasses(t *testing.T, fx fixture) {
 	t.Helper()
-	p, err := analysis.ReadPredictions(filepath.Join(fx.Runs, "A", tfrunner.PredictionsFile), 5)
+	p, err := tfrunner.OpenDir(filepath.Join(fx.Runs, "A")).ReadPredictions(5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	as := &analysis.Assignment{Labels: p.Labels, Subclass: make([]int, len(p.Labels))}
+	csv := []byte("label,subclass\n")
 	for i, c := range p.Original {
 		k := 0
 		for d := 0; d < c; d++ {
@@ -312,7 +313,7 @@ func writeFixtureSubclasses(t *testing.T, fx fixture) {
 		if p.Labels[i] == 1 { // Sandal, the one class of its label
 			k = i % 2
 		}
-		as.Subclass[i] = k
+		csv = fmt.Appendf(csv, "%d,%d\n", p.Labels[i], k)
 	}
-	must(t, analysis.WriteAssignment(filepath.Join(fx.Analysis, analysis.SubclassesFile), as))
+	must(t, os.WriteFile(filepath.Join(fx.Analysis, analysis.SubclassesFile), csv, 0o644))
 }

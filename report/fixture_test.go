@@ -291,7 +291,7 @@ func writeAnalysis(t testing.TB, dir string, r *rand.Rand, classes, labels []int
 			s.Classes = append(s.Classes, counts)
 			s.Purity = append(s.Purity, float64(counts[c])/float64(max(size, 1)))
 			s.Majority = append(s.Majority, dataset.ClassNames[c])
-			s.Represents = append(s.Represents, reps)
+			s.Representatives = append(s.Representatives, reps)
 		}
 		a.Subclasses = append(a.Subclasses, s)
 	}

@@ -137,7 +137,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 func renderHTML(p *page) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := htmlTemplate.Execute(&buf, p); err != nil {
-		return nil, fmt.Errorf("report: render %s: %w", HTMLFile, err)
+		return nil, fmt.Errorf("render %s: %w", HTMLFile, err)
 	}
 	// The template's definitions leave blank lines before the doctype.
 	return append(bytes.TrimSpace(buf.Bytes()), '\n'), nil

@@ -1,9 +1,11 @@
 // Package report renders the fmnist study's report from the artifacts of
-// the training runs (runs/<model>/) and of the analysis step
-// (report/analysis.json and its CSV files): one self-contained HTML page
+// the training runs (runs/<model>/, read by package tfrunner) and the
+// analysis of one run's encoding (package analysis, in memory or read from
+// analysis.json and its CSV files): one self-contained HTML page
 // (index.html), the same tables in Markdown (REPORT.md) and the PNG charts
-// and picture grids both refer to. It never trains and never recomputes
-// what the artifacts hold; it only reads the dataset to draw images.
+// and picture grids both refer to, written together in one staged step. It
+// never trains and never recomputes what the artifacts hold; it only reads
+// the dataset to draw images.
 package report
 
 import (
@@ -11,10 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,19 +32,18 @@ const (
 	MarkdownFile = "REPORT.md"
 )
 
-// Options says where the report's inputs are and where it goes.
+// Options says where the report goes and how it is titled.
 type Options struct {
-	// RunsDir holds one directory per model; default "runs".
+	// RunsDir is the directory the runs were read from, as the page names
+	// it; default "runs".
 	RunsDir string
 	// OutDir receives index.html, REPORT.md and the PNG files; default
-	// "report".
+	// "out/report".
 	OutDir string
-	// AnalysisDir holds analysis.json and its CSV files; default OutDir.
-	AnalysisDir string
-	// CopyAnalysis, with an AnalysisDir other than OutDir, writes
-	// analysis.json and its CSV files into OutDir too, in the same staged
-	// write as the report (before it), so that they are replaced together.
-	CopyAnalysis bool
+	// WriteAnalysis writes the analysis files of Inputs.Analysis
+	// (analysis.json and its CSV files) into OutDir in the same staged
+	// write as the report, before it, so that they are replaced together.
+	WriteAnalysis bool
 	// DataDir is the dataset directory read for the picture grids; ""
 	// means the directory recorded in the analysed run's run.json. When
 	// DataDir is set and cannot be read Render fails; otherwise the
@@ -51,14 +52,14 @@ type Options struct {
 	// Model is the analysed model, whose encoding the CM4 section shows;
 	// default "A".
 	Model string
-	// Models lists the runs to report, in order. Empty means the study's
-	// models (default, A, B), skipping those that are missing or
-	// incomplete with a note; when set, each must be complete.
-	Models []string
 	// Title is the page title; default "Fashion-MNIST: grouped-label CNN
 	// study".
 	Title string
 }
+
+// DefaultOutDir is the report's default output directory, outside every
+// package of the source tree.
+const DefaultOutDir = "out/report"
 
 // Result says what Render wrote.
 type Result struct {
@@ -74,11 +75,17 @@ type Result struct {
 	Notes []string
 }
 
-// Render reads the artifacts and writes the report. On error nothing is
-// written (files of an earlier report are left as they were).
-func Render(opts Options) (*Result, error) {
+// Render makes the report of in and writes it into opts.OutDir: every PNG,
+// REPORT.md, then index.html, with the analysis files first when
+// opts.WriteAnalysis is set. It reads nothing but the dataset, for the
+// pictures. On error nothing is written (files of an earlier report are
+// left as they were).
+func Render(in *Inputs, opts Options) (*Result, error) {
 	opts = opts.withDefaults()
-	b := &builder{opts: opts}
+	if len(in.Runs) == 0 {
+		return nil, fmt.Errorf("no complete run in %s (looked for %v)", opts.RunsDir, graphs.Names)
+	}
+	b := &builder{opts: opts, runs: in.Runs, an: in.Analysis, notes: slices.Clone(in.Notes)}
 	if err := b.read(); err != nil {
 		return nil, err
 	}
@@ -86,16 +93,13 @@ func Render(opts Options) (*Result, error) {
 		return nil, err
 	}
 	var files []outFile
-	if opts.CopyAnalysis && filepath.Clean(opts.AnalysisDir) != filepath.Clean(opts.OutDir) {
-		for _, name := range []string{analysis.PCAFile, analysis.TSNEFile, analysis.KMeansFile, analysis.DBSCANFile, analysis.SubclassesFile, analysis.File} {
-			data, err := os.ReadFile(filepath.Join(opts.AnalysisDir, name))
-			if name == analysis.SubclassesFile && errors.Is(err, os.ErrNotExist) {
-				continue // written by newer analyses only
-			}
-			if err != nil {
-				return nil, fmt.Errorf("copy the analysis: %w", err)
-			}
-			files = append(files, outFile{name, data})
+	if opts.WriteAnalysis && in.Analysis != nil {
+		afiles, err := in.Analysis.Files()
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range afiles {
+			files = append(files, outFile{f.Name, f.Data})
 		}
 	}
 	files = append(files, b.images...)
@@ -131,10 +135,7 @@ func (o Options) withDefaults() Options {
 		o.RunsDir = "runs"
 	}
 	if o.OutDir == "" {
-		o.OutDir = "report"
-	}
-	if o.AnalysisDir == "" {
-		o.AnalysisDir = o.OutDir
+		o.OutDir = DefaultOutDir
 	}
 	if o.Model == "" {
 		o.Model = "A"
@@ -149,7 +150,7 @@ func (o Options) withDefaults() Options {
 type builder struct {
 	opts     Options
 	runs     []*RunArtifacts
-	an       *AnalysisArtifacts
+	an       *analysis.Result
 	analysed *RunArtifacts // the run whose encoding was analysed, if reported
 	data     *dataset.Data
 	notes    []string
@@ -169,51 +170,8 @@ func (b *builder) note(format string, args ...any) {
 	b.notes = append(b.notes, fmt.Sprintf(format, args...))
 }
 
-// read loads every input, failing on corrupt ones.
+// read finds the analysed run and loads the dataset for the pictures.
 func (b *builder) read() error {
-	models, explicit := b.opts.Models, len(b.opts.Models) > 0
-	if !explicit {
-		models = graphs.Names
-	}
-	for _, name := range models {
-		dir := filepath.Join(b.opts.RunsDir, name)
-		r, err := ReadRun(dir)
-		if errors.Is(err, ErrIncomplete) && !explicit {
-			b.note("model %s skipped: %v", name, err)
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("report: model %s: %w", name, err)
-		}
-		if r.Name != name {
-			r.note("%s names model %q; the report calls it %q after its directory", filepath.Join(dir, "run.json"), r.Name, name)
-			r.Name = name
-		}
-		for _, n := range r.Notes {
-			b.note("model %s: %s", name, n)
-		}
-		b.runs = append(b.runs, r)
-	}
-	if len(b.runs) == 0 {
-		return fmt.Errorf("report: no complete run in %s (looked for %v)", b.opts.RunsDir, models)
-	}
-
-	an, err := ReadAnalysis(b.opts.AnalysisDir)
-	switch {
-	case err == nil:
-		b.an = an
-		for _, n := range an.Notes {
-			b.note("analysis: %s", n)
-		}
-		if an.Analysis.Model != b.opts.Model {
-			b.note("%s analyses model %s, not %s: the CM4 section shows model %s", filepath.Join(b.opts.AnalysisDir, analysis.File),
-				an.Analysis.Model, b.opts.Model, an.Analysis.Model)
-		}
-	case errors.Is(err, os.ErrNotExist):
-		b.note("%s is missing: run the analysis step first; the CM4 section is empty", filepath.Join(b.opts.AnalysisDir, analysis.File))
-	default:
-		return fmt.Errorf("report: %w", err)
-	}
 	want := b.opts.Model
 	if b.an != nil {
 		want = b.an.Analysis.Model
@@ -238,14 +196,14 @@ func (b *builder) read() error {
 	d, err := dataset.Load(dataset.Options{Dir: dir, ValidationFraction: -1})
 	if err != nil {
 		if b.opts.DataDir != "" {
-			return fmt.Errorf("report: read dataset for the pictures: %w", err)
+			return fmt.Errorf("read dataset for the pictures: %w", err)
 		}
 		b.note("dataset %s (from run.json) cannot be read, so the picture grids are left out: %v", dir, err)
 		return nil
 	}
 	for _, r := range b.runs {
 		if err := r.CheckData(d); err != nil {
-			return fmt.Errorf("report: %w", err)
+			return err
 		}
 	}
 	b.data = d
@@ -462,8 +420,8 @@ func (b *builder) buildPictures(names []string) {
 			if k < len(s.Classes) {
 				row.Classes = classCounts(s.Classes[k])
 			}
-			if k < len(s.Represents) && len(s.Represents[k]) > 0 && b.data != nil && b.data.Test.N == an.Rows {
-				idx, test := s.Represents[k], b.data.Test
+			if k < len(s.Representatives) && len(s.Representatives[k]) > 0 && b.data != nil && b.data.Test.N == an.Rows {
+				idx, test := s.Representatives[k], b.data.Test
 				f := b.add(fmt.Sprintf("subclass_label%d_%d.png", s.Label, k), fmt.Sprintf("Representative test images of sub-class %d of label %d", k, s.Label),
 					func() ([]byte, error) { return imageGrid(test, idx, gridCols) })
 				row.Strip = &f
@@ -518,7 +476,7 @@ func runJobs(jobs []job) ([]outFile, error) {
 			for i := range next {
 				data, err := jobs[i].make()
 				if err != nil {
-					errs[i] = fmt.Errorf("report: %s: %w", jobs[i].name, err)
+					errs[i] = fmt.Errorf("%s: %w", jobs[i].name, err)
 				}
 				out[i] = outFile{name: jobs[i].name, data: data}
 			}

@@ -11,12 +11,12 @@ import (
 // REPORT.md and the PNG files.
 func BenchmarkRender(b *testing.B) {
 	fx := writeFixture(b, b.TempDir(), "")
-	opts := Options{RunsDir: fx.Runs, OutDir: filepath.Join(b.TempDir(), "report"), AnalysisDir: fx.Analysis, DataDir: fx.Data}
+	opts := Options{RunsDir: fx.Runs, OutDir: filepath.Join(b.TempDir(), "report"), DataDir: fx.Data}
 	var images int
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		res, err := Render(opts)
+		res, err := renderDirs(opts, fx.Analysis, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

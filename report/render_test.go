@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"image/png"
@@ -26,7 +27,7 @@ func renderFixture(t *testing.T, edit func(fx fixture)) (fixture, string, *Resul
 		edit(fx)
 	}
 	out := filepath.Join(t.TempDir(), "report")
-	res, err := Render(Options{RunsDir: fx.Runs, OutDir: out, AnalysisDir: fx.Analysis, DataDir: fx.Data})
+	res, err := renderDirs(Options{RunsDir: fx.Runs, OutDir: out, DataDir: fx.Data}, fx.Analysis, nil)
 	return fx, out, res, err
 }
 
@@ -177,7 +178,9 @@ func TestRenderEscapes(t *testing.T) {
 	_, _, res, err := renderFixture(t, func(fx fixture) {
 		path := filepath.Join(fx.Runs, "A", tfrunner.RunFile)
 		var r tfrunner.Run
-		must(t, readJSON(path, &r))
+		data, err := os.ReadFile(path)
+		must(t, err)
+		must(t, json.Unmarshal(data, &r))
 		r.Device = evil
 		r.HostCPU = evil + " & co"
 		writeJSONFile(t, path, r)
@@ -274,7 +277,7 @@ func TestRenderErrors(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "report")
 			must(t, os.MkdirAll(out, 0o755))
 			must(t, os.WriteFile(filepath.Join(out, HTMLFile), []byte("old"), 0o644))
-			_, err := Render(Options{RunsDir: fx.Runs, OutDir: out, AnalysisDir: fx.Analysis, DataDir: fx.Data, Models: tt.models})
+			_, err := renderDirs(Options{RunsDir: fx.Runs, OutDir: out, DataDir: fx.Data}, fx.Analysis, tt.models)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want one containing %q", err, tt.want)
 			}
@@ -291,7 +294,7 @@ func TestRenderErrors(t *testing.T) {
 			}
 			// A fresh output directory is not even created.
 			fresh := filepath.Join(t.TempDir(), "new")
-			if _, err := Render(Options{RunsDir: fx.Runs, OutDir: fresh, AnalysisDir: fx.Analysis, DataDir: fx.Data, Models: tt.models}); err == nil {
+			if _, err := renderDirs(Options{RunsDir: fx.Runs, OutDir: fresh, DataDir: fx.Data}, fx.Analysis, tt.models); err == nil {
 				t.Fatal("second render succeeded")
 			}
 			if _, err := os.Stat(fresh); !errors.Is(err, os.ErrNotExist) {
@@ -327,14 +330,28 @@ func TestWriteOutputsDirectoryInTheWay(t *testing.T) {
 	}
 }
 
+// TestWriteOutputsRefusesSourceFolder checks that the report is never
+// written into a package's folder.
+func TestWriteOutputsRefusesSourceFolder(t *testing.T) {
+	dir := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(dir, "render.go"), []byte("package report\n"), 0o644))
+	err := writeOutputs(dir, []outFile{{"a.png", []byte("x")}})
+	if err == nil || !strings.Contains(err.Error(), "Go source files") {
+		t.Fatalf("err = %v, want one refusing the source folder", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.png")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a.png written into the source folder")
+	}
+}
+
 func TestReadRunIncomplete(t *testing.T) {
 	fx := writeFixture(t, t.TempDir(), "")
 	must(t, os.Remove(filepath.Join(fx.Runs, "A", tfrunner.RunFile)))
-	_, err := ReadRun(filepath.Join(fx.Runs, "A"))
-	if !errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "run.json") {
+	_, err := tfrunner.ReadArtifacts(tfrunner.OpenDir(filepath.Join(fx.Runs, "A")))
+	if !errors.Is(err, tfrunner.ErrIncomplete) || !strings.Contains(err.Error(), "run.json") {
 		t.Errorf("err = %v, want ErrIncomplete naming run.json", err)
 	}
-	r, err := ReadRun(filepath.Join(fx.Runs, "default"))
+	r, err := tfrunner.ReadArtifacts(tfrunner.OpenDir(filepath.Join(fx.Runs, "default")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,12 +377,26 @@ func TestPreview(t *testing.T) {
 	if *preview == "" {
 		t.Skip("no -preview directory")
 	}
-	res, err := Render(Options{
-		RunsDir: filepath.Join(committedFixture, "runs"), AnalysisDir: filepath.Join(committedFixture, "analysis"),
-		DataDir: filepath.Join(committedFixture, "dataset"), OutDir: *preview,
-	})
+	res, err := renderDirs(Options{RunsDir: filepath.Join(committedFixture, "runs"), DataDir: filepath.Join(committedFixture, "dataset"), OutDir: *preview}, filepath.Join(committedFixture, "analysis"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("wrote %s, %s and %d images", res.HTML, res.Markdown, len(res.Images))
+}
+
+// renderDirs reads the runs of opts.RunsDir (models as ReadRuns takes them)
+// and the analysis files in analysisDir, then renders them.
+func renderDirs(opts Options, analysisDir string, models []string) (*Result, error) {
+	in, err := ReadRuns(os.DirFS(opts.RunsDir), opts.RunsDir, models)
+	if err != nil {
+		return nil, err
+	}
+	model := opts.Model
+	if model == "" {
+		model = "A"
+	}
+	if err := in.ReadAnalysis(analysisDir, model); err != nil {
+		return nil, err
+	}
+	return Render(in, opts)
 }

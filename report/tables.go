@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,14 +42,8 @@ var studyResults = map[string]StudyResult{
 	"B":       {TrainAccuracy: 0.983, ValAccuracy: 0.934, TrainMinutes: 0.96, TestAccuracy: 0.932, TestLoss: 0.311},
 }
 
-// studyOrder lists the study's models in its order.
-var studyOrder = []string{"default", "A", "B"}
-
-// PublishedResult returns the study's published row for a model.
-func PublishedResult(model string) (StudyResult, bool) {
-	r, ok := studyResults[model]
-	return r, ok
-}
+// studyOrder lists the study's models in its order: graphs.Names.
+var studyOrder = graphs.Names
 
 // architecture describes a model's convolution filters and hidden dense
 // units, e.g. "32, 32" and "—".
@@ -203,7 +198,7 @@ func scoresTable(a *analysis.Analysis) table {
 	}
 	var rest []string
 	for m := range a.Scores {
-		if !contains(known, m) {
+		if !slices.Contains(known, m) {
 			rest = append(rest, m)
 		}
 	}
@@ -230,13 +225,4 @@ func scoresTable(a *analysis.Analysis) table {
 			fmt.Sprintf("%.3f", s.Silhouette5), ten(s.ARI10), ten(s.NMI10)}})
 	}
 	return t
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

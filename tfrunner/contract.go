@@ -16,7 +16,6 @@ import (
 // in [0, 1) and a finite positive epsilon (Adam divides by √v + ε, and v is 0
 // wherever a gradient has been 0).
 func (a Adam) Check() error {
-	finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 	switch {
 	case !finite(a.LearningRate) || a.LearningRate <= 0:
 		return fmt.Errorf("adam learning rate %v must be finite and positive", a.LearningRate)

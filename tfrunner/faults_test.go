@@ -153,7 +153,7 @@ func TestResumeInvalidRunJSON(t *testing.T) {
 		if r.TestExamples != d.Test.N || r.TestAccuracy != want.TestAccuracy || len(r.Confusion) != 5 {
 			t.Errorf("run.json %s: resumed run has %d test examples, accuracy %v; want %d, %v", content, r.TestExamples, r.TestAccuracy, d.Test.N, want.TestAccuracy)
 		}
-		onDisk, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile))
+		onDisk, err := tfrunner.OpenDir(dir).ReadRun()
 		if err != nil || onDisk.TestExamples != d.Test.N {
 			t.Errorf("run.json %s: not rewritten: %+v, %v", content, onDisk, err)
 		}
@@ -269,7 +269,7 @@ func TestSecondTrainingRefused(t *testing.T) {
 	if err := <-first; err != nil {
 		t.Fatalf("first training: %v", err)
 	}
-	r, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile))
+	r, err := tfrunner.OpenDir(dir).ReadRun()
 	if err != nil || r.Seed != 7 {
 		t.Errorf("run.json after both: %+v, %v; want the first training's (seed 7)", r, err)
 	}

@@ -2,7 +2,6 @@ package tfrunner
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -138,36 +137,6 @@ func writeJSON(path string, v any) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return atomicfile.WriteBytes(path, append(data, '\n'))
-}
-
-// ReadRun reads run.json.
-func ReadRun(path string) (*Run, error) {
-	var r Run
-	if err := readJSON(path, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
-// ReadHistory reads history.json.
-func ReadHistory(path string) (*History, error) {
-	var h History
-	if err := readJSON(path, &h); err != nil {
-		return nil, err
-	}
-	return &h, nil
-}
-
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }
 
 // Confusion returns the confusion matrix [true][predicted] and each class's

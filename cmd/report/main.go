@@ -2,10 +2,12 @@
 // study's CM4: PCA, k-means, DBSCAN, t-SNE, sub-classes) and renders the
 // report of all runs (the study's CM3 and CM4) into one directory:
 // index.html, REPORT.md, analysis.json, the per-image CSV files and the PNGs.
+// It reads each run's files once, analyses in memory and writes everything
+// in one staged step, so that bad input leaves no output behind.
 //
 // Usage:
 //
-//	go run ./cmd/report [-runs runs] [-out report] [-data DIR] [-model A]
+//	go run ./cmd/report [-runs runs] [-out out/report] [-data DIR] [-model A]
 //	                    [-k 5] [-eps 2.8] [-min-samples 4] [-perplexity 30] [-seed 5]
 //	                    [-skip-analysis] [-quiet]
 package main
@@ -15,16 +17,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
-	"time"
 
 	"fmnist/analysis"
-	"fmnist/graphs"
 	"fmnist/report"
 	"fmnist/tfrunner"
 )
@@ -34,34 +34,34 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	flags := flag.NewFlagSet("report", flag.ContinueOnError)
+	flags.SetOutput(stderr)
 	var a analysis.Options
-	var r report.Options
+	var runsDir, outDir, dataDir string
 	var skip, quiet bool
-	fs.StringVar(&a.RunsDir, "runs", "runs", "`dir` holding the run directories <dir>/<model>/")
-	fs.StringVar(&a.OutDir, "out", "report", "output `dir`")
-	fs.StringVar(&r.DataDir, "data", "", "dataset `dir` for the image grids (default: the one recorded in the analysed run)")
-	fs.StringVar(&a.Model, "model", "A", "the `model` whose encoding is analysed")
-	fs.IntVar(&a.K, "k", 5, "k-means clusters")
-	fs.Float64Var(&a.Eps, "eps", 2.8, "DBSCAN radius")
-	fs.IntVar(&a.MinSamples, "min-samples", 4, "DBSCAN core size (the point itself included)")
-	fs.Float64Var(&a.Perplexity, "perplexity", 30, "t-SNE perplexity")
-	fs.Uint64Var(&a.Seed, "seed", 5, "seed of k-means, t-SNE and sub-class discovery")
-	fs.BoolVar(&skip, "skip-analysis", false, "render from an existing analysis.json instead of recomputing it")
-	fs.BoolVar(&quiet, "quiet", false, "print only errors")
-	fs.Usage = func() {
+	flags.StringVar(&runsDir, "runs", "runs", "`dir` holding the run directories <dir>/<model>/")
+	flags.StringVar(&outDir, "out", report.DefaultOutDir, "output `dir`")
+	flags.StringVar(&dataDir, "data", "", "dataset `dir` for the image grids (default: the one recorded in the analysed run)")
+	flags.StringVar(&a.Model, "model", "A", "the `model` whose encoding is analysed")
+	flags.IntVar(&a.K, "k", 5, "k-means clusters")
+	flags.Float64Var(&a.Eps, "eps", 2.8, "DBSCAN radius")
+	flags.IntVar(&a.MinSamples, "min-samples", 4, "DBSCAN core size (the point itself included)")
+	flags.Float64Var(&a.Perplexity, "perplexity", 30, "t-SNE perplexity")
+	flags.Uint64Var(&a.Seed, "seed", 5, "seed of k-means, t-SNE and sub-class discovery")
+	flags.BoolVar(&skip, "skip-analysis", false, "render from an existing analysis.json instead of recomputing it")
+	flags.BoolVar(&quiet, "quiet", false, "print only errors")
+	flags.Usage = func() {
 		fmt.Fprintf(stderr, "usage: report [flags]\n\nAnalyses a run's encoding and renders the report of all runs.\n\nFlags:\n")
-		fs.PrintDefaults()
+		flags.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "report: unexpected argument %q\n", fs.Arg(0))
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "report: unexpected argument %q\n", flags.Arg(0))
 		return 2
 	}
 	if err := (analysis.Options{K: a.K, Eps: a.Eps, MinSamples: a.MinSamples, Perplexity: a.Perplexity}).Check(); err != nil || a.K == 0 || a.Eps == 0 || a.MinSamples == 0 || a.Perplexity == 0 {
@@ -74,39 +74,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !quiet {
 		a.Log = stdout
 	}
-	out := a.OutDir
-	r.RunsDir, r.OutDir, r.Model = a.RunsDir, out, a.Model
-	if !skip {
-		// Check the runs before the long analysis, then analyse into a
-		// staging directory whose files Render writes into the output with
-		// the report, so bad input leaves no output behind.
-		if err := checkRuns(a.RunsDir, a.Model); err != nil {
-			fmt.Fprintf(stderr, "report: %v\n", err)
-			return 1
-		}
-		removeStaleAnalyses()
-		stage, err := os.MkdirTemp("", analysisPrefix)
-		if err != nil {
-			fmt.Fprintf(stderr, "report: %v\n", err)
-			return 1
-		}
-		defer os.RemoveAll(stage)
-		// The lock tells later reports that this folder is in use.
-		if lock, err := tfrunner.LockRunDir(stage); err == nil {
-			defer lock.Unlock()
-		}
-		defer cleanUpOnSignal(stage, out, stderr)()
-		a.OutDir, r.AnalysisDir, r.CopyAnalysis = stage, stage, true
-		if _, err := analysis.Run(a); err != nil {
-			fmt.Fprintf(stderr, "report: %v\n", err)
-			return 1
-		}
-	}
-	if err := removeStaleStaging(out); err != nil {
+	// A report killed while writing leaves its staging directory in the
+	// output directory: the next one removes it, and SIGINT or SIGTERM
+	// remove this one's at once.
+	if err := removeStaleStaging(outDir); err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1
 	}
-	res, err := report.Render(r)
+	defer cleanUpOnSignal(outDir, stderr)()
+	r := report.Options{RunsDir: runsDir, OutDir: outDir, DataDir: dataDir, Model: a.Model, WriteAnalysis: !skip}
+	res, err := build(os.DirFS(runsDir), r, a, skip)
 	if err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1
@@ -120,67 +97,56 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// checkRuns reads every run the report shows, as report.Render will, so that
-// a corrupt one fails before the analysis rather than after it. Missing or
-// unfinished runs are left to the analysis (the analysed model) and to
-// Render (the others, skipped with a note). The analysed run's run.json must
-// name the model of its directory: the analysis is labelled with it.
-func checkRuns(runsDir, model string) error {
-	names := graphs.Names
-	if !slices.Contains(names, model) {
-		names = append(slices.Clip(names), model)
+// build reads the runs of the report through runs, the file system rooted
+// at r.RunsDir, each file once; analyses a.Model's encoding (or, with skip,
+// reads the earlier analysis in r.OutDir); and renders the report.
+func build(runs fs.FS, r report.Options, a analysis.Options, skip bool) (*report.Result, error) {
+	in, err := report.ReadRuns(runs, r.RunsDir, nil)
+	if err != nil {
+		return nil, err
 	}
-	for _, name := range names {
-		dir := filepath.Join(runsDir, name)
-		run, err := report.ReadRun(dir)
-		if errors.Is(err, report.ErrIncomplete) {
-			continue
+	if skip {
+		if err := in.ReadAnalysis(r.OutDir, a.Model); err != nil {
+			return nil, err
 		}
+		return report.Render(in, r)
+	}
+	// The analysed run: one of the report's, or read now.
+	dir := filepath.Join(r.RunsDir, a.Model)
+	run := in.Run(a.Model)
+	if run == nil {
+		sub, err := fs.Sub(runs, a.Model)
 		if err != nil {
-			return fmt.Errorf("model %s: %w", name, err)
+			return nil, err
 		}
-		if name == model && run.Name != model {
-			return fmt.Errorf("model %s: %s names model %q: the directory holds another model's run", model, filepath.Join(dir, "run.json"), run.Name)
-		}
-	}
-	return nil
-}
-
-// analysisPrefix names the temporary folders the analysis is staged in.
-const analysisPrefix = "report-analysis-"
-
-// removeStaleAnalyses removes the analysis folders that reports killed
-// with SIGKILL left in the temporary directory: those older than a minute
-// whose lock no running report holds.
-func removeStaleAnalyses() {
-	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), analysisPrefix+"*"))
-	for _, d := range dirs {
-		st, err := os.Stat(d)
-		if err != nil || !st.IsDir() || time.Since(st.ModTime()) < time.Minute {
-			continue
-		}
-		if lock, err := tfrunner.LockRunDir(d); err == nil {
-			os.RemoveAll(d)
-			lock.Unlock()
+		if run, err = tfrunner.ReadArtifacts(tfrunner.Dir{FS: sub, Path: dir}); err != nil {
+			return nil, fmt.Errorf("model %s: %s: the run is missing or incomplete (train it first): %w", a.Model, filepath.Join(dir, tfrunner.RunFile), err)
 		}
 	}
+	// The analysis is labelled with the model of the directory.
+	if run.Run.Model != a.Model {
+		return nil, fmt.Errorf("model %s: %s names model %q: the directory holds another model's run", a.Model, filepath.Join(dir, tfrunner.RunFile), run.Run.Model)
+	}
+	if in.Analysis, err = analysis.Analyse(run, a); err != nil {
+		return nil, err
+	}
+	return report.Render(in, r)
 }
 
 // stagingPrefix is the prefix of the staging directories report.Render
-// makes inside the output directory.
+// makes inside the output directory (report's stagingPrefix).
 const stagingPrefix = ".report-staging-"
 
-// cleanUpOnSignal makes SIGINT and SIGTERM remove the analysis staging
-// directory stage and the report's staging directories in out, then exit
-// with status 130. The returned function stops it.
-func cleanUpOnSignal(stage, out string, stderr io.Writer) (stop func()) {
+// cleanUpOnSignal makes SIGINT and SIGTERM remove the report's staging
+// directories in out, then exit with status 130. The returned function
+// stops it.
+func cleanUpOnSignal(out string, stderr io.Writer) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	done := make(chan struct{})
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		select {
 		case sig := <-sigs:
-			os.RemoveAll(stage)
 			removeStaleStaging(out)
 			fmt.Fprintf(stderr, "report: interrupted by %v: temporary files removed; %s holds the previous report, if any\n", sig, out)
 			os.Exit(130)

@@ -72,7 +72,7 @@ func finalState(t *testing.T, dir string) (*tfrunner.Checkpoint, tfrunner.Histor
 	for i := range h.Epochs {
 		h.Epochs[i].Seconds = 0
 	}
-	r, err := tfrunner.ReadRun(filepath.Join(dir, "A", tfrunner.RunFile))
+	r, err := tfrunner.OpenDir(filepath.Join(dir, "A")).ReadRun()
 	if err != nil {
 		t.Fatal(err)
 	}

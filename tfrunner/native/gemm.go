@@ -1,6 +1,10 @@
 package native
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+	"strings"
+)
 
 // GEMM flags. Without gemmAcc or gemmBias the accumulators start at zero.
 const (
@@ -162,3 +166,27 @@ func gemmRef(m, n, k int, a []float32, ars, acs int, b []float32, ldb int, c []f
 // kernelEnv names the environment variable that selects a GEMM kernel by
 // name ("go", "avx2", ...) instead of the fastest available one.
 const kernelEnv = "FMNIST_NATIVE_KERNEL"
+
+// kernelErr is the error of a kernelEnv naming no kernel this build and CPU
+// can run; Compile returns it rather than train with another kernel.
+var kernelErr error
+
+func init() {
+	kernel, kernelErr = selectKernel(availableKernels(), os.Getenv(kernelEnv))
+}
+
+// selectKernel returns the kernel named want among ks, or the first (the
+// fastest) when want is empty.
+func selectKernel(ks []gemmKernel, want string) (gemmKernel, error) {
+	if want == "" {
+		return ks[0], nil
+	}
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		if k.name == want {
+			return k, nil
+		}
+		names[i] = k.name
+	}
+	return ks[0], fmt.Errorf("%s=%q: no such kernel here; this build and CPU run %s", kernelEnv, want, strings.Join(names, ", "))
+}

@@ -2,11 +2,7 @@
 
 package native
 
-import (
-	"os"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 //go:generate go run asm_gen.go
 
@@ -49,16 +45,4 @@ func availableKernels() []gemmKernel {
 		ks = append(ks, gemmKernel{name: "avx2", panel: panelAVX2Slices, width: 16, fma: true, simd: true})
 	}
 	return append(ks, gemmKernel{name: "go", panel: panelGo, width: panelWidth})
-}
-
-func init() {
-	ks := availableKernels()
-	kernel = ks[0]
-	if want := os.Getenv(kernelEnv); want != "" {
-		for _, k := range ks {
-			if k.name == want {
-				kernel = k
-			}
-		}
-	}
 }

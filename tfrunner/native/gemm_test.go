@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -199,5 +200,19 @@ func TestGEMMReLUNaN(t *testing.T) {
 				t.Fatalf("%s: column %d: relu rows %v, %v", k.name, j, c[j], c[40+j])
 			}
 		}
+	}
+}
+
+func TestSelectKernel(t *testing.T) {
+	ks := availableKernels()
+	if k, err := selectKernel(ks, ""); err != nil || k.name != ks[0].name {
+		t.Errorf("default: %s, %v; want %s", k.name, err, ks[0].name)
+	}
+	if k, err := selectKernel(ks, "go"); err != nil || k.name != "go" {
+		t.Errorf("go: %s, %v", k.name, err)
+	}
+	_, err := selectKernel(ks, "avx9000")
+	if err == nil || !strings.Contains(err.Error(), kernelEnv+`="avx9000": no such kernel`) {
+		t.Errorf("unknown kernel: err = %v", err)
 	}
 }

@@ -73,6 +73,9 @@ func Compile(m *graphs.Model, w tfrunner.Weights, cfg tfrunner.Config) (*Program
 	if m == nil {
 		return nil, errors.New("native: nil model")
 	}
+	if kernelErr != nil {
+		return nil, fmt.Errorf("native: %w", kernelErr)
+	}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("native: %w", err)
 	}
@@ -167,10 +170,8 @@ func (p *Program) allocate() {
 // input returns the buffer holding the input of op i (flatten ops alias
 // their input).
 func (p *Program) input(i int) []float32 {
-	for j := i - 1; j >= 0; j-- {
-		if p.ops[j].kind != opFlatten {
-			return p.ops[j].out
-		}
+	if prev := p.prevOp(i); prev != nil {
+		return prev.out
 	}
 	return p.x
 }
@@ -178,10 +179,8 @@ func (p *Program) input(i int) []float32 {
 // gradIn returns the buffer receiving the gradient with respect to the
 // input of op i.
 func (p *Program) gradIn(i int) []float32 {
-	for j := i - 1; j >= 0; j-- {
-		if p.ops[j].kind != opFlatten {
-			return p.ops[j].grad
-		}
+	if prev := p.prevOp(i); prev != nil {
+		return prev.grad
 	}
 	return nil
 }

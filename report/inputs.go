@@ -1,0 +1,103 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"fmnist/analysis"
+	"fmnist/graphs"
+	"fmnist/tfrunner"
+)
+
+// RunArtifacts is one run directory runs/<model>/, as tfrunner reads it.
+type RunArtifacts = tfrunner.Artifacts
+
+// Inputs is everything the report shows but the dataset's images, read
+// once and handed to [Render].
+type Inputs struct {
+	// Runs are the reported runs, in order, each named after its
+	// directory.
+	Runs []*RunArtifacts
+	// Analysis is the analysis of one run's encoding; nil when there is
+	// none.
+	Analysis *analysis.Result
+	// Notes say what was missing or skipped while reading.
+	Notes []string
+}
+
+func (in *Inputs) note(format string, args ...any) {
+	in.Notes = append(in.Notes, fmt.Sprintf(format, args...))
+}
+
+// Run returns the reported run of model, nil if there is none.
+func (in *Inputs) Run(model string) *RunArtifacts {
+	for _, r := range in.Runs {
+		if r.Name == model {
+			return r
+		}
+	}
+	return nil
+}
+
+// ReadRuns reads the run directories <runsDir>/<model>/ of models through
+// fsys, the file system rooted at runsDir, with tfrunner.ReadArtifacts.
+// Empty models means the study's (graphs.Names), skipping with a note those
+// that are missing or incomplete; when set, each must be complete. A
+// corrupt run is an error naming the model and the file.
+func ReadRuns(fsys fs.FS, runsDir string, models []string) (*Inputs, error) {
+	in := &Inputs{}
+	explicit := len(models) > 0
+	if !explicit {
+		models = graphs.Names
+	}
+	for _, name := range models {
+		sub, err := fs.Sub(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", name, err)
+		}
+		dir := filepath.Join(runsDir, name)
+		r, err := tfrunner.ReadArtifacts(tfrunner.Dir{FS: sub, Path: dir})
+		if errors.Is(err, tfrunner.ErrIncomplete) && !explicit {
+			in.note("model %s skipped: %v", name, err)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", name, err)
+		}
+		if r.Name != name {
+			r.Notes = append(r.Notes, fmt.Sprintf("%s names model %q; the report calls it %q after its directory", filepath.Join(dir, "run.json"), r.Name, name))
+			r.Name = name
+		}
+		for _, n := range r.Notes {
+			in.note("model %s: %s", name, n)
+		}
+		in.Runs = append(in.Runs, r)
+	}
+	return in, nil
+}
+
+// ReadAnalysis reads the analysis files in dir (analysis.Read) into
+// in.Analysis, noting what is missing; model is the model the report
+// expects to be analysed. A missing analysis.json is a note, a corrupt
+// analysis file an error.
+func (in *Inputs) ReadAnalysis(dir, model string) error {
+	an, err := analysis.Read(dir)
+	path := filepath.Join(dir, analysis.File)
+	switch {
+	case err == nil:
+		in.Analysis = an
+		for _, n := range an.Notes {
+			in.note("analysis: %s", n)
+		}
+		if an.Analysis.Model != model {
+			in.note("%s analyses model %s, not %s: the CM4 section shows model %s", path, an.Analysis.Model, model, an.Analysis.Model)
+		}
+	case errors.Is(err, fs.ErrNotExist):
+		in.note("%s is missing: run the analysis step first; the CM4 section is empty", path)
+	default:
+		return err
+	}
+	return nil
+}
