@@ -19,7 +19,7 @@ TAGS := -tags tensorflow
 endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all data train report test vet tfcheck bench docker clean
+.PHONY: all data train report test vet tfcheck pytools bench docker clean
 
 all: data train report
 
@@ -57,9 +57,14 @@ vet:
 tfcheck:
 	$(GO) run ./tools/tfcheck
 
-test: vet tfcheck
+test: vet tfcheck pytools
 	$(GO) test ./...
 	$(GO) test -race -short ./dataset ./graphs ./tfrunner ./internal/... ./cluster
+
+# The Python tools (TensorBoard, onnx, onnxruntime) that the TensorBoard and
+# ONNX tests drive, in the git-ignored venv .tools/py.
+pytools:
+	bash tools/pytools.sh
 
 bench:
 	bash tools/bench.sh

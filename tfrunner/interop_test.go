@@ -112,9 +112,14 @@ var studyRuns struct {
 }
 
 // trainStudy trains the three study models for one epoch on realData into
-// one runs directory, once for all tests of this file.
+// one runs directory, once for all tests of this file (not with -short).
 func trainStudy(t *testing.T) (string, map[string]*tfrunner.Run) {
 	t.Helper()
+	if testing.Short() {
+		// make test runs these without -short first; the -race -short pass
+		// would train the three models ten times slower.
+		t.Skip("trains the three study models on the real data: run without -short")
+	}
 	studyRuns.Do(func() {
 		d := realData(t)
 		dir, err := os.MkdirTemp("", "fmnist-interop-")
