@@ -20,8 +20,8 @@ if ! command -v "$PY" >/dev/null 2>&1; then
 	echo "pytools: $PY not found: install Python 3.11 or later (apt-get install python3 python3-venv)" >&2
 	exit 1
 fi
-if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
-	echo "pytools: $PY is $("$PY" -V 2>&1); the pinned wheels need Python 3.10 or later" >&2
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+	echo "pytools: $PY is $("$PY" -V 2>&1); the pinned wheels need Python 3.11 or later" >&2
 	exit 1
 fi
 start=$(date +%s)
