@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -82,7 +83,15 @@ func Create(dir string, keep bool) (*Writer, error) {
 		host = "localhost"
 	}
 	now := time.Now()
-	name := fmt.Sprintf("%s%d.%s.%d.%d.v2", eventPrefix, now.Unix(), host, os.Getpid(), fileSeq.Add(1))
+	stamp := now.Unix()
+	if keep && len(files) > 0 {
+		// TensorBoard reads a run's files in name order: the new one must
+		// sort after the kept ones even within the same second.
+		if last := lastStamp(files[len(files)-1]); stamp <= last {
+			stamp = last + 1
+		}
+	}
+	name := fmt.Sprintf("%s%d.%s.%d.%d.v2", eventPrefix, stamp, host, os.Getpid(), fileSeq.Add(1))
 	w.path = filepath.Join(dir, name)
 	w.f, err = os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
@@ -173,6 +182,18 @@ func eventFiles(dir string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// lastStamp is the Unix time in an event file's name
+// (events.out.tfevents.<time>.…), or 0.
+func lastStamp(path string) int64 {
+	rest := strings.TrimPrefix(filepath.Base(path), eventPrefix)
+	digits, _, _ := strings.Cut(rest, ".")
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 // ReadScalars returns the scalar values of every event file in dir, file

@@ -108,6 +108,9 @@ func TestWriterKeepAndRepair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if w2.Path() <= w.Path() {
+		t.Errorf("the resumed file %s sorts before the kept %s", w2.Path(), w.Path())
+	}
 	w2.Scalar("loss", 2, 0.3)
 	w2.Scalar("loss", 3, 0.125)
 	w2.Scalar("accuracy", 2, 0.75)
