@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMaskedCRC(t *testing.T) {
@@ -253,5 +254,28 @@ func TestSpriteGrid(t *testing.T) {
 		if got := SpriteGrid(n); got != want {
 			t.Errorf("SpriteGrid(%d) = %d, want %d", n, got, want)
 		}
+	}
+}
+
+// TestResumedFileSortsLast keeps a file from another process whose name
+// sorts after this second's: the new file must still come after it.
+func TestResumedFileSortsLast(t *testing.T) {
+	dir := t.TempDir()
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	later := filepath.Join(dir, fmt.Sprintf("%s%d.zzzz.99999.9.v2", eventPrefix, time.Now().Unix()))
+	if err := os.Rename(w.Path(), later); err != nil {
+		t.Fatal(err)
+	}
+	w2, err := Create(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w2.Close()
+	if w2.Path() <= later {
+		t.Errorf("the resumed file %s sorts before the kept %s", filepath.Base(w2.Path()), filepath.Base(later))
 	}
 }
