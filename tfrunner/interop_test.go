@@ -321,6 +321,31 @@ func TestTensorBoardProjector(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	// The Graphs tab has each model's graph in its train sub-run.
+	body, err := get("/data/plugin/graphs/info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var graphsInfo map[string]struct {
+		RunGraph bool `json:"run_graph"`
+	}
+	if err := json.Unmarshal(body, &graphsInfo); err != nil {
+		t.Fatalf("graphs info: %v in %s", err, body)
+	}
+	for _, name := range graphs.Names {
+		if !graphsInfo[name+"/logs/train"].RunGraph {
+			t.Errorf("the Graphs tab has no graph for %s/logs/train: %s", name, body)
+		}
+	}
+	graph, err := get("/data/plugin/graphs/graph?run=A/logs/train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`name: "conv2d/Conv2D"`, `op: "MaxPool"`, `name: "dense_2/Softmax"`} {
+		if !bytes.Contains(graph, []byte(want)) {
+			t.Errorf("model A's graph lacks %s", want)
+		}
+	}
 	for _, run := range want {
 		body, err := get("/data/plugin/projector/info?run=" + run)
 		if err != nil {

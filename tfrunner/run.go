@@ -48,7 +48,7 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 	if err := writeDescription(m, opts.Dir); err != nil {
 		return nil, err
 	}
-	board, err := openBoard(opts)
+	board, err := openBoard(m, opts)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", m.Name, err)
 	}

@@ -60,10 +60,11 @@ type boardLog struct {
 	err          error // first write error; later writes are skipped
 }
 
-// openBoard opens the run's TensorBoard log. A resumed run whose checkpoint
-// exists keeps the log and appends to it (no (tag, step) twice); any other
-// run starts a new log.
-func openBoard(opts Options) (*boardLog, error) {
+// openBoard opens the run's TensorBoard log and logs m's graph in the train
+// sub-run. A resumed run whose checkpoint exists keeps the log and appends
+// to it (no (tag, step) twice, no second graph); any other run starts a new
+// log.
+func openBoard(m *graphs.Model, opts Options) (*boardLog, error) {
 	keep := false
 	if opts.Resume {
 		if _, err := os.Stat(filepath.Join(opts.Dir, WeightsFile)); err == nil {
@@ -88,7 +89,76 @@ func openBoard(opts Options) (*boardLog, error) {
 		b.train.Close()
 		return nil, err
 	}
+	if err := b.train.Graph(modelGraph(m)); err != nil {
+		b.Close()
+		return nil, err
+	}
 	return b, nil
+}
+
+// modelGraph describes m for TensorBoard's Graphs tab with the ops the
+// TensorFlow engine builds, one name scope per layer; shapes have -1 for
+// the batch dimension.
+func modelGraph(m *graphs.Model) []tboard.Node {
+	shapes, err := m.Shapes()
+	if err != nil {
+		return nil
+	}
+	batch := func(s graphs.Shape) []int64 {
+		out := []int64{-1}
+		for _, d := range s {
+			out = append(out, int64(d))
+		}
+		return out
+	}
+	nodes := []tboard.Node{{Name: "input", Op: "Placeholder", Shape: batch(m.Input)}}
+	prev := "input"
+	op := func(layer, name string, shape graphs.Shape, inputs ...string) {
+		n := tboard.Node{Name: layer + "/" + name, Op: name, Inputs: inputs}
+		if shape != nil {
+			n.Shape = batch(shape)
+		}
+		nodes = append(nodes, n)
+		prev = n.Name
+	}
+	params := m.ParamSpecs()
+	p := 0
+	weighted := func(l string, first string, out graphs.Shape, act graphs.Activation) {
+		kern, bias := params[p], params[p+1]
+		p += 2
+		nodes = append(nodes,
+			tboard.Node{Name: kern.Key(), Op: "VarHandleOp", Shape: toInt64(kern.Shape)},
+			tboard.Node{Name: bias.Key(), Op: "VarHandleOp", Shape: toInt64(bias.Shape)})
+		op(l, first, out, prev, kern.Key())
+		op(l, "BiasAdd", out, prev, bias.Key())
+		switch act {
+		case graphs.ReLU:
+			op(l, "Relu", out, prev)
+		case graphs.Softmax:
+			op(l, "Softmax", out, prev)
+		}
+	}
+	for i, l := range m.Layers {
+		switch l := l.(type) {
+		case *graphs.Conv2D:
+			weighted(l.Name, "Conv2D", shapes[i], l.Activation)
+		case *graphs.MaxPool2D:
+			op(l.Name, "MaxPool", shapes[i], prev)
+		case *graphs.Flatten:
+			op(l.Name, "Reshape", shapes[i], prev)
+		case *graphs.Dense:
+			weighted(l.Name, "MatMul", shapes[i], l.Activation)
+		}
+	}
+	return nodes
+}
+
+func toInt64(s []int) []int64 {
+	out := make([]int64, len(s))
+	for i, d := range s {
+		out[i] = int64(d)
+	}
+	return out
 }
 
 // EpochStart implements Progress.

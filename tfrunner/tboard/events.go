@@ -45,6 +45,8 @@ type Writer struct {
 	f    *os.File
 	path string
 	seen map[point]bool // (tag, step) already in the directory's files
+	// hasGraph is set once the directory holds a graph.
+	hasGraph bool
 }
 
 var fileSeq atomic.Int64
@@ -70,13 +72,14 @@ func Create(dir string, keep bool) (*Writer, error) {
 			}
 			continue
 		}
-		scalars, err := readFile(path, true)
+		c, err := readFile(path, true)
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range scalars {
+		for _, s := range c.scalars {
 			w.seen[point{s.Tag, s.Step}] = true
 		}
+		w.hasGraph = w.hasGraph || c.graph != nil
 	}
 	host, _ := os.Hostname()
 	if host == "" {
@@ -207,46 +210,55 @@ func ReadScalars(dir string) ([]Scalar, error) {
 	}
 	var out []Scalar
 	for _, path := range files {
-		s, err := readFile(path, false)
+		c, err := readFile(path, false)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, s...)
+		out = append(out, c.scalars...)
 	}
 	return out, nil
 }
 
-// readFile decodes one event file's scalars; with repair, a record cut
-// short at its end is truncated away.
-func readFile(path string, repair bool) ([]Scalar, error) {
+// content is what readFile finds in one event file.
+type content struct {
+	scalars []Scalar
+	graph   []byte // the last serialized GraphDef, or nil
+}
+
+// readFile decodes one event file's scalars and graph; with repair, a
+// record cut short at its end is truncated away.
+func readFile(path string, repair bool) (content, error) {
+	var c content
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("tensorboard log: %w", err)
+		return c, fmt.Errorf("tensorboard log: %w", err)
 	}
 	records, valid, err := splitRecords(data)
 	if errors.Is(err, errTorn) {
 		if repair {
 			if err := os.Truncate(path, int64(valid)); err != nil {
-				return nil, fmt.Errorf("tensorboard log: %w", err)
+				return c, fmt.Errorf("tensorboard log: %w", err)
 			}
 		}
 	} else if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return c, fmt.Errorf("%s: %w", path, err)
 	}
-	var out []Scalar
 	for i, rec := range records {
 		var ev eventpb.Event
 		if err := proto.Unmarshal(rec, &ev); err != nil {
-			return nil, fmt.Errorf("%s: event %d: %w", path, i, err)
+			return c, fmt.Errorf("%s: event %d: %w", path, i, err)
 		}
 		if i == 0 && ev.GetFileVersion() == "" {
-			return nil, fmt.Errorf("%s: first event has no file_version", path)
+			return c, fmt.Errorf("%s: first event has no file_version", path)
+		}
+		if g := ev.GetGraphDef(); g != nil {
+			c.graph = g
 		}
 		for _, v := range ev.GetSummary().GetValue() {
 			if sv, ok := v.GetValue().(*summarypb.Summary_Value_SimpleValue); ok {
-				out = append(out, Scalar{Tag: v.GetTag(), Step: ev.GetStep(), Value: sv.SimpleValue, WallTime: ev.GetWallTime()})
+				c.scalars = append(c.scalars, Scalar{Tag: v.GetTag(), Step: ev.GetStep(), Value: sv.SimpleValue, WallTime: ev.GetWallTime()})
 			}
 		}
 	}
-	return out, nil
+	return c, nil
 }

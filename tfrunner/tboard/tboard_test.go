@@ -279,3 +279,42 @@ func TestResumedFileSortsLast(t *testing.T) {
 		t.Errorf("the resumed file %s sorts before the kept %s", filepath.Base(w2.Path()), filepath.Base(later))
 	}
 }
+
+func TestGraph(t *testing.T) {
+	dir := t.TempDir()
+	nodes := []Node{
+		{Name: "input", Op: "Placeholder", Shape: []int64{-1, 28, 28, 1}},
+		{Name: "dense/kernel", Op: "VarHandleOp", Shape: []int64{784, 5}},
+		{Name: "dense/MatMul", Op: "MatMul", Inputs: []string{"input", "dense/kernel"}},
+	}
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Graph(nodes); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	got, err := ReadGraph(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(nodes) {
+		t.Errorf("graph read back:\n%v\nwant\n%v", got, nodes)
+	}
+	// A resumed log keeps its graph and logs none again.
+	w2, err := Create(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w2.Graph(nodes[:1]); err != nil {
+		t.Fatal(err)
+	}
+	w2.Close()
+	if got, _ := ReadGraph(dir); len(got) != 3 {
+		t.Errorf("after resume the graph has %d nodes, want the first graph's 3", len(got))
+	}
+	if got, err := ReadGraph(t.TempDir()); got != nil || err != nil {
+		t.Errorf("no log: %v, %v", got, err)
+	}
+}
