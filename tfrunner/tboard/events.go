@@ -204,19 +204,29 @@ func lastStamp(path string) int64 {
 // writer killed mid-write) ends that file's values; any other damage is an
 // error naming the file and byte offset.
 func ReadScalars(dir string) ([]Scalar, error) {
+	c, err := readDir(dir)
+	return c.scalars, err
+}
+
+// readDir reads every event file of dir in name order: all their scalars
+// and the last graph.
+func readDir(dir string) (content, error) {
+	var all content
 	files, err := eventFiles(dir)
 	if err != nil {
-		return nil, err
+		return all, err
 	}
-	var out []Scalar
 	for _, path := range files {
 		c, err := readFile(path, false)
 		if err != nil {
-			return nil, err
+			return content{}, err
 		}
-		out = append(out, c.scalars...)
+		all.scalars = append(all.scalars, c.scalars...)
+		if c.graph != nil {
+			all.graph = c.graph
+		}
 	}
-	return out, nil
+	return all, nil
 }
 
 // content is what readFile finds in one event file.

@@ -60,20 +60,11 @@ func (w *Writer) Graph(nodes []Node) error {
 
 // ReadGraph returns the last graph logged in dir's event files, or nil.
 func ReadGraph(dir string) ([]Node, error) {
-	files, err := eventFiles(dir)
+	c, err := readDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	var last []byte
-	for _, path := range files {
-		c, err := readFile(path, false)
-		if err != nil {
-			return nil, err
-		}
-		if c.graph != nil {
-			last = c.graph
-		}
-	}
+	last := c.graph
 	if last == nil {
 		return nil, nil
 	}
