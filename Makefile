@@ -38,7 +38,7 @@ TRAIN_NEED := $(TF_NEED)
 endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all data train report test vet generated libtensorflow tf-env bench bench-engines docker clean
+.PHONY: all data train report test vet generated libtensorflow tf-env pytools bench bench-engines docker clean
 
 all: data train report
 
@@ -95,14 +95,21 @@ tf-env:
 	@echo 'export $(TF_ENV)'
 
 # The tests: the default (pure-Go) build, the race detector on the core
-# packages, then every test again with the TensorFlow engine compiled in and
-# linked against libtensorflow (installed first when missing).
-# NVIDIA_TF32_OVERRIDE=0 keeps a GPU's float32 exact for the parity tests.
-test: vet generated $(TF_NEED)
+# packages, then the tests of the packages with tagged code again with the
+# TensorFlow engine compiled in and linked against libtensorflow (installed
+# first when missing). The TensorBoard and ONNX tests drive the Python tools
+# of make pytools. NVIDIA_TF32_OVERRIDE=0 keeps a GPU's float32 exact for the
+# parity tests.
+test: vet generated $(TF_NEED) pytools
 	$(GO) test ./...
 	$(GO) test -race -short ./dataset ./graphs ./tfrunner ./internal/... ./cluster
-	$(TF_ENV) $(GO) vet -tags tensorflow ./tfrunner/... ./cmd/train
-	$(TF_ENV) NVIDIA_TF32_OVERRIDE=0 TF_CPP_MIN_LOG_LEVEL=1 $(GO) test -tags tensorflow ./tfrunner/... ./cmd/train
+	$(TF_ENV) $(GO) vet -tags tensorflow ./tfrunner/tensorflow ./cmd/train
+	$(TF_ENV) NVIDIA_TF32_OVERRIDE=0 TF_CPP_MIN_LOG_LEVEL=1 $(GO) test -tags tensorflow ./tfrunner/tensorflow ./cmd/train
+
+# The Python tools (TensorBoard, onnx, onnxruntime) that the TensorBoard and
+# ONNX tests drive, in the git-ignored venv .tools/py.
+pytools:
+	bash tools/pytools.sh
 
 bench:
 	bash tools/bench.sh

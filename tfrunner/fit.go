@@ -27,6 +27,9 @@ type Options struct {
 	Resume bool
 	// Progress receives the progress display; nil is silent.
 	Progress Progress
+	// LogSteps is how often TrainModel logs the batch loss to the
+	// TensorBoard log; 0 means DefaultLogSteps.
+	LogSteps int
 }
 
 // Progress is told about training as it runs.

@@ -61,7 +61,7 @@ func finishedRun(eng Engine, m *graphs.Model, d *dataset.Data, opts Options) (*R
 }
 
 // runFiles are the files of a run directory written through atomicfile.
-var runFiles = []string{ModelFile, SummaryFile, DiagramFile, HistoryFile, RunFile, WeightsFile, EncodingFile, PredictionsFile}
+var runFiles = []string{ModelFile, SummaryFile, DiagramFile, HistoryFile, RunFile, WeightsFile, EncodingFile, PredictionsFile, ONNXFile}
 
 // removeStaleTemps removes the temporary files a training killed while
 // writing left in dir. The caller holds dir's lock, so no other training

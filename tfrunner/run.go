@@ -60,12 +60,21 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 	if err := writeDescription(m, opts.Dir); err != nil {
 		return nil, err
 	}
+	board, err := openBoard(m, opts)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", m.Name, err)
+	}
+	defer board.Close()
+	opts.Progress = board
 	started := time.Now()
 	f, err := Fit(ctx, eng, m, d, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Program.Close()
+	if err := board.finish(f.History); err != nil {
+		return nil, fmt.Errorf("model %s: %w", m.Name, err)
+	}
 	if err := writeJSON(filepath.Join(opts.Dir, HistoryFile), f.History); err != nil {
 		return nil, err
 	}
@@ -90,6 +99,9 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 		if err := WriteMatrixCSV(filepath.Join(opts.Dir, EncodingFile), enc, d.Test.N, "e"); err != nil {
 			return nil, err
 		}
+		if err := writeProjector(opts.Dir, m, enc, probs, d.Test); err != nil {
+			return nil, err
+		}
 	}
 	version := runtime.Version()
 	if v, ok := eng.(Versioner); ok {
@@ -106,6 +118,9 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 	}
 	if r.Adam == (Adam{}) {
 		r.Adam = KerasAdam
+	}
+	if err := writeONNX(opts.Dir, m, f.Program); err != nil {
+		return nil, err
 	}
 	if err := writeJSON(runPath, r); err != nil {
 		return nil, err

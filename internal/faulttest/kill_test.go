@@ -5,18 +5,21 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"fmnist/dataset"
 	"fmnist/graphs"
 	"fmnist/tfrunner"
+	"fmnist/tfrunner/tboard"
 )
 
 // killPoints is how many random moments each command is killed at.
@@ -91,9 +94,20 @@ var timings = regexp.MustCompile(`"(seconds|train_seconds|predict_seconds|starte
 func compareDirs(t *testing.T, what, want, got string) {
 	t.Helper()
 	wf, gf := files(t, want), files(t, got)
-	if !slices.Equal(wf, gf) {
-		t.Errorf("%s: files %v, want %v", what, gf, wf)
+	// TensorBoard event files are named after their writer's start time
+	// and process, and a resumed run adds one: what must agree is what
+	// TensorBoard reads from each sub-run's directory.
+	wf, wlogs := splitEvents(wf)
+	gf, glogs := splitEvents(gf)
+	if !slices.Equal(wf, gf) || !slices.Equal(wlogs, glogs) {
+		t.Errorf("%s: files %v (event files in %v), want %v (in %v)", what, gf, glogs, wf, wlogs)
 		return
+	}
+	for _, d := range wlogs {
+		a, b := scalars(t, filepath.Join(want, d)), scalars(t, filepath.Join(got, d))
+		if !slices.Equal(a, b) {
+			t.Errorf("%s: the TensorBoard scalars of %s differ from the uninterrupted run's:\n%v\nwant\n%v", what, d, b, a)
+		}
 	}
 	for _, f := range wf {
 		if filepath.Base(f) == tfrunner.LockFile {
@@ -112,6 +126,41 @@ func compareDirs(t *testing.T, what, want, got string) {
 			t.Errorf("%s: %s differs from the uninterrupted run's", what, f)
 		}
 	}
+}
+
+// splitEvents takes the TensorBoard event files out of files and returns
+// the directories that hold them.
+func splitEvents(files []string) (rest, dirs []string) {
+	for _, f := range files {
+		if strings.HasPrefix(filepath.Base(f), "events.out.tfevents.") {
+			if d := filepath.Dir(f); !slices.Contains(dirs, d) {
+				dirs = append(dirs, d)
+			}
+			continue
+		}
+		rest = append(rest, f)
+	}
+	return rest, dirs
+}
+
+// scalars returns what TensorBoard reads from the event files of dir, as
+// "tag step value" lines sorted by tag and step, without wall times and the
+// epoch_seconds timing.
+func scalars(t *testing.T, dir string) []string {
+	t.Helper()
+	ss, err := tboard.ReadScalars(dir)
+	if err != nil {
+		t.Errorf("%s: %v", dir, err)
+		return nil
+	}
+	var out []string
+	for _, s := range ss {
+		if s.Tag != tfrunner.TagEpochSeconds {
+			out = append(out, fmt.Sprintf("%s %d %v", s.Tag, s.Step, s.Value))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // compareCheckpoints compares two checkpoints of model A without timings.
