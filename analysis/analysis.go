@@ -29,7 +29,10 @@ type Analysis struct {
 	// SubclassesARI10 scores the whole discovered partition (label, sub-class)
 	// against the 10 original classes; 0 when they are unknown.
 	SubclassesARI10 float64 `json:"subclasses_ari10"`
-	Seconds         Seconds `json:"seconds"`
+	// SubclassInputs names the representations sub-class discovery
+	// searched together: "hidden", "encoding", "pixels".
+	SubclassInputs []string `json:"subclass_inputs"`
+	Seconds        Seconds  `json:"seconds"`
 }
 
 // PCA summarises the 2-D projection.
@@ -84,6 +87,19 @@ type Subclasses struct {
 	Classes    [][]int   `json:"classes,omitempty"`  // [sub-class][original class] counts
 	Majority   []string  `json:"majority,omitempty"` // name of each sub-class's majority class
 	Represents [][]int   `json:"representatives"`    // test-image indices closest to each centre
+	Found      int       `json:"found"`              // clusters the dip tests found, before merging by the network's evidence
+	// Separation is the smallest evidence separation (0..1) between two
+	// sub-classes; 0 when k = 1.
+	Separation float64    `json:"separation"`
+	Stability  *Stability `json:"stability,omitempty"`
+}
+
+// Stability says how often sub-class discovery finds the same split of a
+// label on bootstrap resamples of its images.
+type Stability struct {
+	Resamples int     `json:"resamples"`
+	SameK     int     `json:"same_k"`    // resamples with the same number of sub-classes
+	Agreement float64 `json:"agreement"` // median ARI with the reported split, on the resampled images
 }
 
 // Seconds times each step.
@@ -93,4 +109,7 @@ type Seconds struct {
 	DBSCAN     float64 `json:"dbscan"`
 	TSNE       float64 `json:"tsne"`
 	Subclasses float64 `json:"subclasses"`
+	// SubclassStability times the bootstrap resamples, not counted in
+	// Subclasses.
+	SubclassStability float64 `json:"subclass_stability"`
 }

@@ -18,7 +18,7 @@ import (
 // root/runs/A the files analysis.Run reads: run.json, and for perClass test
 // images of each of the 10 original classes an encoding (a tight blob
 // around a class-specific corner of a 10-D cube) and a perfect prediction
-// of the grouped label. The caller removes root.
+// of the grouped label (see the probabilities below). The caller removes root.
 func writeTinyRun(perClass int) (root string, err error) {
 	root, err = os.MkdirTemp("", "analysis-example-")
 	if err != nil {
@@ -47,12 +47,20 @@ func writeTinyRun(perClass int) (root string, err error) {
 		}
 		enc.WriteByte('\n')
 		fmt.Fprintf(&pred, "%d,%d,%d", label, class, label)
-		for k := range 5 {
-			p := 0
-			if k == label {
-				p = 1
+		// The network is sure of the label and leaves a little probability
+		// to the other labels in a pattern of the original class, as a
+		// trained one does (shirts look more like pullovers than T-shirts do).
+		rest := make([]float64, 5)
+		sure := 1.0
+		for k := range rest {
+			if k != label {
+				rest[k] = 0.01 * float64(1+(class+2*k)%4)
+				sure -= rest[k]
 			}
-			fmt.Fprintf(&pred, ",%d", p)
+		}
+		rest[label] = sure
+		for _, p := range rest {
+			fmt.Fprintf(&pred, ",%.2f", p)
 		}
 		pred.WriteByte('\n')
 	}

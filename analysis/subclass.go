@@ -1,24 +1,206 @@
 package analysis
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+
 	"gonum.org/v1/gonum/mat"
 
 	"fmnist/cluster"
 	"fmnist/dataset"
+	"fmnist/tfrunner"
 )
 
-// discover runs sub-class discovery, fills a.Subclasses and returns the
-// flat (label, sub-class) partition of the rows.
-func discover(a *Analysis, x *mat.Dense, pred *Predictions, seed uint64) ([]int, error) {
-	res, err := cluster.DiscoverSubclasses(x, pred.Labels, pred.Original, cluster.SubclassOptions{Seed: seed})
+// Sub-class discovery settings: the bootstrap resamples behind each label's
+// stability figure, and the weight and pooling of the pixel block.
+const (
+	subclassBootstrap = 5
+	pixelWeight       = 0.5
+	pixelPool         = 4 // 28×28 pixels averaged over 4×4 cells: 7×7 values
+)
+
+// Names of the representations sub-class discovery can combine, as listed
+// in Analysis.SubclassInputs.
+const (
+	InputHidden   = "hidden"   // tfrunner.HiddenFile, the Dense layer before the encoding
+	InputEncoding = "encoding" // tfrunner.EncodingFile
+	InputPixels   = "pixels"   // the test images, 4×4-pooled
+)
+
+// subclassInputs gathers, for the n test images of the run in dir, the
+// representations sub-class discovery searches: the hidden layer before
+// the encoding (when the run has one), the encoding x, and the pixels
+// (when the run's data directory still holds the test images). Each block
+// is scaled to unit total variance, the pixels then to half of it, and the
+// blocks are put side by side. It returns the combined matrix and the names
+// of the blocks used.
+func subclassInputs(dir string, run *tfrunner.Run, x *mat.Dense) (*mat.Dense, []string, error) {
+	n, _ := x.Dims()
+	blocks := []*mat.Dense{x}
+	weights := []float64{1}
+	names := []string{InputEncoding}
+	hidPath := filepath.Join(dir, tfrunner.HiddenFile)
+	switch data, rows, cols, err := ReadMatrixCSV(hidPath); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, nil, err
+	case rows != n:
+		return nil, nil, fmt.Errorf("%s has %d rows, want %d", hidPath, rows, n)
+	default:
+		blocks = append([]*mat.Dense{mat.NewDense(rows, cols, data)}, blocks...)
+		weights = append([]float64{1}, weights...)
+		names = append([]string{InputHidden}, names...)
+	}
+	pix, err := testPixels(run, n)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pix != nil {
+		blocks = append(blocks, pix)
+		weights = append(weights, pixelWeight)
+		names = append(names, InputPixels)
+	}
+	return combine(blocks, weights), names, nil
+}
+
+// testPixels returns the run's n test images, averaged over pixelPool ×
+// pixelPool cells, or nil when the data directory named in run.json no
+// longer holds them.
+func testPixels(run *tfrunner.Run, n int) (*mat.Dense, error) {
+	var path string
+	var read func(string) ([]uint8, int, error)
+	switch run.DataFormat {
+	case string(dataset.FormatCSV):
+		path, read = filepath.Join(run.DataDir, "x_test.csv"), dataset.ReadCSVImages
+	default:
+		path, read = filepath.Join(run.DataDir, "t10k-images-idx3-ubyte"), dataset.ReadIDXImages
+		if _, err := os.Stat(path); err != nil {
+			path += ".gz"
+		}
+	}
+	if run.DataDir == "" {
+		return nil, nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, nil // moved or deleted: the network's layers alone are searched
+	}
+	raw, rows, err := read(path)
 	if err != nil {
 		return nil, err
 	}
-	names := dataset.Names(maxOf(pred.Labels) + 1)
+	if rows != n {
+		return nil, fmt.Errorf("%s has %d images, but the run has %d test rows", path, rows, n)
+	}
+	return poolPixels(raw, n, dataset.Height, dataset.Width, pixelPool), nil
+}
+
+// poolPixels averages each n images of h×w bytes over p×p cells (the last
+// row and column of cells may be smaller) and scales them to [0, 1].
+func poolPixels(raw []uint8, n, h, w, p int) *mat.Dense {
+	oh, ow := (h+p-1)/p, (w+p-1)/p
+	out := mat.NewDense(n, oh*ow, nil)
+	for i := range n {
+		img := raw[i*h*w : (i+1)*h*w]
+		row := out.RawRowView(i)
+		for y := range h {
+			for x := range w {
+				row[(y/p)*ow+x/p] += float64(img[y*w+x])
+			}
+		}
+		for cy := range oh {
+			for cx := range ow {
+				cells := (min(h, (cy+1)*p) - cy*p) * (min(w, (cx+1)*p) - cx*p)
+				row[cy*ow+cx] /= 255 * float64(cells)
+			}
+		}
+	}
+	return out
+}
+
+// combine scales each block to unit total variance times its weight and
+// puts the blocks side by side. A block without variance is left as it is.
+func combine(blocks []*mat.Dense, weights []float64) *mat.Dense {
+	n, _ := blocks[0].Dims()
+	var cols int
+	for _, b := range blocks {
+		_, c := b.Dims()
+		cols += c
+	}
+	out := mat.NewDense(n, cols, nil)
+	at := 0
+	for bi, b := range blocks {
+		_, c := b.Dims()
+		var total float64
+		for j := range c {
+			col := mat.Col(nil, j, b)
+			var mean float64
+			for _, v := range col {
+				mean += v
+			}
+			mean /= float64(n)
+			for _, v := range col {
+				total += (v - mean) * (v - mean)
+			}
+		}
+		scale := weights[bi]
+		if total > 0 {
+			scale /= math.Sqrt(total / float64(n))
+		}
+		for i := range n {
+			dst := out.RawRowView(i)[at : at+c]
+			for j, v := range b.RawRowView(i) {
+				dst[j] = v * scale
+			}
+		}
+		at += c
+	}
+	return out
+}
+
+// logProbs returns the log-probabilities of the predictions, floored at
+// 1e-30, as a matrix: the network's evidence for merging sub-classes.
+func logProbs(pred *Predictions) *mat.Dense {
+	k := len(pred.Probs[0])
+	out := mat.NewDense(len(pred.Probs), k, nil)
+	for i, p := range pred.Probs {
+		row := out.RawRowView(i)
+		for j, v := range p {
+			row[j] = math.Log(max(v, 1e-30))
+		}
+	}
+	return out
+}
+
+// discover runs sub-class discovery on the representations of the run in
+// dir (see subclassInputs), fills a.Subclasses and a.SubclassInputs, and
+// returns the flat (label, sub-class) partition of the rows and the seconds
+// spent on the bootstrap stability.
+func discover(a *Analysis, dir string, run *tfrunner.Run, x *mat.Dense, pred *Predictions, seed uint64) ([]int, float64, error) {
+	in, names, err := subclassInputs(dir, run, x)
+	if err != nil {
+		return nil, 0, err
+	}
+	a.SubclassInputs = names
+	res, err := cluster.DiscoverSubclasses(in, pred.Labels, pred.Original, cluster.SubclassOptions{
+		Seed: seed, Evidence: logProbs(pred), Bootstrap: subclassBootstrap})
+	if err != nil {
+		return nil, 0, err
+	}
+	names10 := dataset.Names(maxOf(pred.Labels) + 1)
 	for _, l := range res.Labels {
-		s := Subclasses{Label: l.Label, K: l.K}
-		if l.Label < len(names) {
-			s.Name = names[l.Label]
+		s := Subclasses{Label: l.Label, K: l.K, Found: l.Found}
+		if !math.IsNaN(l.Separation) {
+			s.Separation = l.Separation
+		}
+		if l.Stability != nil {
+			s.Stability = &Stability{Resamples: l.Stability.Resamples, SameK: l.Stability.SameK, Agreement: l.Stability.Agreement}
+		}
+		if l.Label < len(names10) {
+			s.Name = names10[l.Label]
 		}
 		for _, sc := range l.Subclasses {
 			s.Members = append(s.Members, len(sc.Members))
@@ -38,5 +220,35 @@ func discover(a *Analysis, x *mat.Dense, pred *Predictions, seed uint64) ([]int,
 		}
 		a.Subclasses = append(a.Subclasses, s)
 	}
-	return res.Partition, nil
+	return res.Partition, res.StabilitySeconds, nil
+}
+
+// SubclassesOfRun runs sub-class discovery on the run directory dir
+// (runs/<model>) exactly as Run does, with bootstrap resamples per label
+// for the stability figures (0: none), and returns the result and the
+// names of the representations searched. tools/subclasses-eval uses it.
+func SubclassesOfRun(dir string, seed uint64, bootstrap int) (*cluster.SubclassResult, []string, error) {
+	run, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile))
+	if err != nil {
+		return nil, nil, err
+	}
+	encPath := filepath.Join(dir, tfrunner.EncodingFile)
+	data, rows, cols, err := ReadMatrixCSV(encPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	pred, err := ReadPredictions(filepath.Join(dir, tfrunner.PredictionsFile), run.Classes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(pred.Labels) != rows {
+		return nil, nil, fmt.Errorf("%s has %d rows but the predictions have %d", encPath, rows, len(pred.Labels))
+	}
+	in, names, err := subclassInputs(dir, run, mat.NewDense(rows, cols, data))
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := cluster.DiscoverSubclasses(in, pred.Labels, pred.Original, cluster.SubclassOptions{
+		Seed: seed, Evidence: logProbs(pred), Bootstrap: bootstrap})
+	return res, names, err
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -135,6 +136,8 @@ type LabelSubclasses struct {
 	// Stability is nil unless SubclassOptions.Bootstrap is positive.
 	Stability  *Stability
 	Subclasses []Subclass
+
+	stabilitySeconds float64
 }
 
 // Stability says how often the search finds the same sub-classes again on
@@ -159,6 +162,8 @@ type SubclassResult struct {
 	// ClassARI and ClassNMI score Partition against the classes (NaN
 	// when no classes were given).
 	ClassARI, ClassNMI float64
+	// StabilitySeconds is the time spent on the bootstrap resamples.
+	StabilitySeconds float64
 }
 
 // DiscoverSubclasses looks for sub-classes inside the rows of x sharing
@@ -230,6 +235,7 @@ func DiscoverSubclasses(x *mat.Dense, labels, classes []int, opt SubclassOptions
 			return nil, fmt.Errorf("subclasses: label %d: %w", l, err)
 		}
 		ls.Label = l
+		res.StabilitySeconds += ls.stabilitySeconds
 		for s := range ls.Subclasses {
 			sc := &ls.Subclasses[s]
 			sc.Label, sc.ID = l, id
@@ -293,9 +299,11 @@ func subclassesOf(data []float64, d int, rows, classes []int, ev []float64, e in
 			}
 		}
 		if opt.Bootstrap > 0 {
+			t0 := time.Now()
 			if ls.Stability, err = stability(y, q, ev, e, assign, ls.K, opt, stream); err != nil {
 				return nil, err
 			}
+			ls.stabilitySeconds = time.Since(t0).Seconds()
 		}
 	}
 	ls.Subclasses = describeSubclasses(sub, d, rows, assign, ls.K, classes, opt.Representatives)
