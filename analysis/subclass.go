@@ -28,21 +28,23 @@ const (
 const (
 	InputHidden   = "hidden"   // tfrunner.HiddenFile, the Dense layer before the encoding
 	InputEncoding = "encoding" // tfrunner.EncodingFile
+	InputLogProbs = "logprobs" // the log-probabilities of predictions_test.csv
 	InputPixels   = "pixels"   // the test images, 4×4-pooled
 )
 
 // subclassInputs gathers, for the n test images of the run in dir, the
 // representations sub-class discovery searches: the hidden layer before
-// the encoding (when the run has one), the encoding x, and the pixels
-// (when the run's data directory still holds the test images). Each block
+// the encoding (when the run has one), the encoding x, the network's
+// log-probabilities lp, and the pixels (when the run's data directory still
+// holds the test images). Each block
 // is scaled to unit total variance, the pixels then to half of it, and the
 // blocks are put side by side. It returns the combined matrix and the names
 // of the blocks used.
-func subclassInputs(dir string, run *tfrunner.Run, x *mat.Dense) (*mat.Dense, []string, error) {
+func subclassInputs(dir string, run *tfrunner.Run, x, lp *mat.Dense) (*mat.Dense, []string, error) {
 	n, _ := x.Dims()
-	blocks := []*mat.Dense{x}
-	weights := []float64{1}
-	names := []string{InputEncoding}
+	blocks := []*mat.Dense{x, lp}
+	weights := []float64{1, 1}
+	names := []string{InputEncoding, InputLogProbs}
 	hidPath := filepath.Join(dir, tfrunner.HiddenFile)
 	switch data, rows, cols, err := ReadMatrixCSV(hidPath); {
 	case errors.Is(err, fs.ErrNotExist):
@@ -180,13 +182,14 @@ func logProbs(pred *Predictions) *mat.Dense {
 // returns the flat (label, sub-class) partition of the rows and the seconds
 // spent on the bootstrap stability.
 func discover(a *Analysis, dir string, run *tfrunner.Run, x *mat.Dense, pred *Predictions, seed uint64) ([]int, float64, error) {
-	in, names, err := subclassInputs(dir, run, x)
+	lp := logProbs(pred)
+	in, names, err := subclassInputs(dir, run, x, lp)
 	if err != nil {
 		return nil, 0, err
 	}
 	a.SubclassInputs = names
 	res, err := cluster.DiscoverSubclasses(in, pred.Labels, pred.Original, cluster.SubclassOptions{
-		Seed: seed, Evidence: logProbs(pred), Bootstrap: subclassBootstrap})
+		Seed: seed, Evidence: lp, Bootstrap: subclassBootstrap})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -244,11 +247,12 @@ func SubclassesOfRun(dir string, seed uint64, bootstrap int) (*cluster.SubclassR
 	if len(pred.Labels) != rows {
 		return nil, nil, fmt.Errorf("%s has %d rows but the predictions have %d", encPath, rows, len(pred.Labels))
 	}
-	in, names, err := subclassInputs(dir, run, mat.NewDense(rows, cols, data))
+	lp := logProbs(pred)
+	in, names, err := subclassInputs(dir, run, mat.NewDense(rows, cols, data), lp)
 	if err != nil {
 		return nil, nil, err
 	}
 	res, err := cluster.DiscoverSubclasses(in, pred.Labels, pred.Original, cluster.SubclassOptions{
-		Seed: seed, Evidence: logProbs(pred), Bootstrap: bootstrap})
+		Seed: seed, Evidence: lp, Bootstrap: bootstrap})
 	return res, names, err
 }
