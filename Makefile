@@ -19,7 +19,7 @@ TAGS := -tags tensorflow
 endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all data train report test vet tfcheck bench docker clean
+.PHONY: all data train report test vet tfcheck bench subclasses-eval docker clean
 
 all: data train report
 
@@ -63,6 +63,10 @@ test: vet tfcheck
 
 bench:
 	bash tools/bench.sh
+
+# Trains model A with seeds 5..10 and prints the sub-class table (BENCHMARKS.md).
+subclasses-eval: data
+	GO=$(GO) DATA=$(DATA) bash tools/subclasses_eval.sh /tmp/subclasses-eval 5,6,7,8,9,10
 
 docker:
 	docker build -t $(IMAGE) .

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -226,33 +227,54 @@ func discover(a *Analysis, dir string, run *tfrunner.Run, x *mat.Dense, pred *Pr
 	return res.Partition, res.StabilitySeconds, nil
 }
 
+// SubclassRun is the outcome of SubclassesOfRun.
+type SubclassRun struct {
+	Result *cluster.SubclassResult
+	Inputs []string // the representations searched, as in Analysis.SubclassInputs
+	// Seconds times the search alone, as Analysis.Seconds.Subclasses does;
+	// ReferenceSeconds times, on the same machine right after, the search
+	// on the encoding alone without evidence (the method before issue 13).
+	Seconds, ReferenceSeconds float64
+}
+
 // SubclassesOfRun runs sub-class discovery on the run directory dir
-// (runs/<model>) exactly as Run does, with bootstrap resamples per label
-// for the stability figures (0: none), and returns the result and the
-// names of the representations searched. tools/subclasses-eval uses it.
-func SubclassesOfRun(dir string, seed uint64, bootstrap int) (*cluster.SubclassResult, []string, error) {
+// (runs/<model>) exactly as Run does, without the bootstrap, and times it
+// against the reference search on the encoding alone.
+// tools/subclasses-eval uses it.
+func SubclassesOfRun(dir string, seed uint64) (*SubclassRun, error) {
 	run, err := tfrunner.ReadRun(filepath.Join(dir, tfrunner.RunFile))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	encPath := filepath.Join(dir, tfrunner.EncodingFile)
 	data, rows, cols, err := ReadMatrixCSV(encPath)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	pred, err := ReadPredictions(filepath.Join(dir, tfrunner.PredictionsFile), run.Classes)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if len(pred.Labels) != rows {
-		return nil, nil, fmt.Errorf("%s has %d rows but the predictions have %d", encPath, rows, len(pred.Labels))
+		return nil, fmt.Errorf("%s has %d rows but the predictions have %d", encPath, rows, len(pred.Labels))
 	}
+	x := mat.NewDense(rows, cols, data)
 	lp := logProbs(pred)
-	in, names, err := subclassInputs(dir, run, mat.NewDense(rows, cols, data), lp)
+	in, names, err := subclassInputs(dir, run, x, lp)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	res, err := cluster.DiscoverSubclasses(in, pred.Labels, pred.Original, cluster.SubclassOptions{
-		Seed: seed, Evidence: lp, Bootstrap: bootstrap})
-	return res, names, err
+	out := &SubclassRun{Inputs: names}
+	t0 := time.Now()
+	if out.Result, err = cluster.DiscoverSubclasses(in, pred.Labels, pred.Original, cluster.SubclassOptions{
+		Seed: seed, Evidence: lp}); err != nil {
+		return nil, err
+	}
+	out.Seconds = time.Since(t0).Seconds()
+	t0 = time.Now()
+	if _, err := cluster.DiscoverSubclasses(x, pred.Labels, pred.Original, cluster.SubclassOptions{Seed: seed}); err != nil {
+		return nil, err
+	}
+	out.ReferenceSeconds = time.Since(t0).Seconds()
+	return out, nil
 }
