@@ -19,7 +19,7 @@ import (
 // Sub-class discovery settings: the bootstrap resamples behind each label's
 // stability figure, and the weight and pooling of the pixel block.
 const (
-	subclassBootstrap = 5
+	subclassBootstrap = 4
 	pixelWeight       = 0.5
 	pixelPool         = 4 // 28×28 pixels averaged over 4×4 cells: 7×7 values
 )

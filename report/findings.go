@@ -452,8 +452,15 @@ func subclassAnswer(a *analysis.Analysis, labelNames []string) []string {
 				sentence = fmt.Sprintf("Label %d (%s) merges %s, but no sub-class holds a clear majority (≥ %.0f%%) of any of them: the search does not tell them apart here.",
 					s.Label, name, joinAnd(heldNames), 100*answerShare)
 			default:
-				sentence = fmt.Sprintf("Label %d (%s) merges %s; %s each hold a sub-class (%s images, %s pure), while %s stay mixed.",
-					s.Label, name, joinAnd(heldNames), joinAnd(found), joinAnd(sizes(s.Members, ks)), joinAnd(pure), joinAnd(missing))
+				holds, verb := "each hold a sub-class", "stay"
+				if len(found) == 1 {
+					holds = "holds a sub-class of its own"
+				}
+				if len(missing) == 1 {
+					verb = "stays"
+				}
+				sentence = fmt.Sprintf("Label %d (%s) merges %s; %s %s (%s images, %s pure), while %s %s mixed.",
+					s.Label, name, joinAnd(heldNames), joinAnd(found), holds, joinAnd(sizes(s.Members, ks)), joinAnd(pure), joinAnd(missing), verb)
 			}
 			// Sub-classes that mix classes, and extra sub-classes of one class.
 			used := map[int]bool{}

@@ -216,7 +216,7 @@ func TestSubclassAnswer(t *testing.T) {
 			[]string{"merges Sneaker and Bag, but no sub-class holds a clear majority"}, nil},
 		{"one class isolated, two mixed", analysis.Subclasses{Label: 4, Name: "Dress/Coat/Ankle boot", K: 2, Members: []int{2002, 998},
 			Classes: [][]int{counts10(3, 1001, 4, 1001), counts10(9, 998)}},
-			[]string{"merges Dress, Coat and Ankle boot; Ankle boot each hold a sub-class (998 images, 100% pure), while Dress and Coat stay mixed.",
+			[]string{"merges Dress, Coat and Ankle boot; Ankle boot holds a sub-class of its own (998 images, 100% pure), while Dress and Coat stay mixed.",
 				"The sub-class of 2,002 images mixes 50% Dress and 50% Coat."}, nil},
 		{"extra split of one merged class", analysis.Subclasses{Label: 3, Name: "Sneaker/Bag", K: 3, Members: []int{996, 540, 464},
 			Classes: [][]int{counts10(7, 990, 8, 6), counts10(8, 538, 7, 2), counts10(8, 462, 7, 2)}},
