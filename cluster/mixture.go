@@ -56,7 +56,7 @@ func bestMixture(z []float64, n, q, k int, inits [][]int, w int) *mixture {
 type emRun struct {
 	z         blas64.General // the rows, n×q
 	mix       *mixture
-	resp      []float64 // n×k responsibilities
+	resp      []float64      // n×k responsibilities
 	work, out blas64.General // n×q scratch
 	reg       float64
 	prev      float64 // log-likelihood before the last iteration
