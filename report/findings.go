@@ -285,7 +285,7 @@ const (
 )
 
 // subclassFinding describes one label's sub-classes by original class:
-// which classes the label holds, which of them the encoding isolates, and
+// which classes the label holds, which of them the sub-class search isolates, and
 // what each sub-class holds. It is "" when the label has no class counts.
 func subclassFinding(s analysis.Subclasses, name string) string {
 	if len(s.Classes) == 0 || len(s.Classes) != len(s.Members) {
@@ -337,22 +337,22 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 	subs := fmt.Sprintf("%d sub-classes of %s", s.K, joinAnd(parts))
 	switch {
 	case len(held) == 1 && s.K == 1:
-		return fmt.Sprintf("Label %d (%s) holds %s only, and its encoding forms a single group.", s.Label, name, held[0])
+		return fmt.Sprintf("Label %d (%s) holds %s only, and the sub-class search finds a single group.", s.Label, name, held[0])
 	case len(held) == 1:
-		return fmt.Sprintf("Label %d (%s) holds %s only, yet its encoding splits it into %s: a distinction within the class (see its sub-class images).",
+		return fmt.Sprintf("Label %d (%s) holds %s only, yet the sub-class search splits it into %s: a distinction within the class (see its sub-class images).",
 			s.Label, name, held[0], subs)
 	case s.K == 1:
-		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding keeps them together: one sub-class of %s.", s.Label, name, joinAnd(held), parts[0])
+		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search keeps them together: one sub-class of %s.", s.Label, name, joinAnd(held), parts[0])
 	case len(mixed) == 0:
-		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding separates them: %s.", s.Label, name, joinAnd(held), subs)
+		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search separates them: %s.", s.Label, name, joinAnd(held), subs)
 	case len(isolated) == 0:
-		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding does not separate them: %s.", s.Label, name, joinAnd(held), subs)
+		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search does not separate them: %s.", s.Label, name, joinAnd(held), subs)
 	}
 	verb := "stays"
 	if len(mixed) > 1 {
 		verb = "stay"
 	}
-	return fmt.Sprintf("Label %d (%s) merges %s; its encoding isolates %s, while %s %s mixed: %s.",
+	return fmt.Sprintf("Label %d (%s) merges %s; the sub-class search isolates %s, while %s %s mixed: %s.",
 		s.Label, name, joinAnd(held), joinAnd(isolated), joinAnd(mixed), verb, subs)
 }
 

@@ -96,11 +96,11 @@ func TestMergeFindings(t *testing.T) {
 					Classes: [][]int{countsByClass(map[int]int{3: 1000, 4: 1000, 9: 4}), countsByClass(map[int]int{9: 996})}},
 			}},
 			want: []string{
-				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and its encoding separates them: 2 sub-classes of 600 images (90% Shirt, 10% T-shirt/top) and 400 images (80% T-shirt/top, 20% Shirt).",
-				"Label 1 (Sandal) holds Sandal only, yet its encoding splits it into 2 sub-classes of 500 images (100% Sandal) and 500 images (100% Sandal): a distinction within the class (see its sub-class images).",
-				"Label 2 (Trouser/Pullover) merges Trouser and Pullover, and its encoding keeps them together: one sub-class of 2000 images (50% Trouser, 50% Pullover).",
-				"Label 3 (Sneaker/Bag) holds Sneaker only, and its encoding forms a single group.",
-				"Label 4 (Dress/Coat/Ankle boot) merges Dress, Coat and Ankle boot; its encoding isolates Ankle boot, while Dress and Coat stay mixed: 2 sub-classes of 2004 images (50% Dress, 50% Coat) and 996 images (100% Ankle boot).",
+				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and the sub-class search separates them: 2 sub-classes of 600 images (90% Shirt, 10% T-shirt/top) and 400 images (80% T-shirt/top, 20% Shirt).",
+				"Label 1 (Sandal) holds Sandal only, yet the sub-class search splits it into 2 sub-classes of 500 images (100% Sandal) and 500 images (100% Sandal): a distinction within the class (see its sub-class images).",
+				"Label 2 (Trouser/Pullover) merges Trouser and Pullover, and the sub-class search keeps them together: one sub-class of 2000 images (50% Trouser, 50% Pullover).",
+				"Label 3 (Sneaker/Bag) holds Sneaker only, and the sub-class search finds a single group.",
+				"Label 4 (Dress/Coat/Ankle boot) merges Dress, Coat and Ankle boot; the sub-class search isolates Ankle boot, while Dress and Coat stay mixed: 2 sub-classes of 2004 images (50% Dress, 50% Coat) and 996 images (100% Ankle boot).",
 			},
 		},
 		{
@@ -115,9 +115,9 @@ func TestMergeFindings(t *testing.T) {
 				{Label: 3, Name: "Sneaker/Bag", K: 1, Members: []int{1000}, Classes: [][]int{countsByClass(map[int]int{7: 850, 8: 150})}},
 			}},
 			want: []string{
-				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and its encoding does not separate them: 3 sub-classes of 1500 images (53% Shirt, 47% T-shirt/top), 300 images (97% T-shirt/top) and 200 images (100% Shirt).",
-				"Label 2 (Trouser/Pullover) merges Trouser and Pullover; its encoding isolates Trouser, while Pullover stays mixed: 3 sub-classes of 1000 images (100% Trouser), 700 images (71% Pullover, 29% Trouser) and 500 images (100% Pullover).",
-				"Label 3 (Sneaker/Bag) merges Sneaker and Bag, and its encoding keeps them together: one sub-class of 1000 images (85% Sneaker, 15% Bag).",
+				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and the sub-class search does not separate them: 3 sub-classes of 1500 images (53% Shirt, 47% T-shirt/top), 300 images (97% T-shirt/top) and 200 images (100% Shirt).",
+				"Label 2 (Trouser/Pullover) merges Trouser and Pullover; the sub-class search isolates Trouser, while Pullover stays mixed: 3 sub-classes of 1000 images (100% Trouser), 700 images (71% Pullover, 29% Trouser) and 500 images (100% Pullover).",
+				"Label 3 (Sneaker/Bag) merges Sneaker and Bag, and the sub-class search keeps them together: one sub-class of 1000 images (85% Sneaker, 15% Bag).",
 			},
 		},
 		{
