@@ -38,7 +38,7 @@ TRAIN_NEED := $(TF_NEED)
 endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all data train report test vet generated libtensorflow tf-env pytools bench bench-engines docker clean
+.PHONY: all data train report test vet generated libtensorflow tf-env pytools bench bench-engines subclasses-eval docker clean
 
 all: data train report
 
@@ -118,6 +118,10 @@ bench:
 # TensorFlow, PyTorch (tools/bench_engines.sh).
 bench-engines:
 	bash tools/bench_engines.sh
+
+# Trains model A with seeds 5..10 and prints the sub-class table (BENCHMARKS.md).
+subclasses-eval: data
+	GO=$(GO) DATA=$(DATA) bash tools/subclasses_eval.sh /tmp/subclasses-eval 5,6,7,8,9,10
 
 docker:
 	docker build -t $(IMAGE) .

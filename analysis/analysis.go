@@ -33,7 +33,10 @@ type Analysis struct {
 	// SubclassesARI10 scores the whole discovered partition (label, sub-class)
 	// against the 10 original classes; 0 when they are unknown.
 	SubclassesARI10 float64 `json:"subclasses_ari10"`
-	Seconds         Seconds `json:"seconds"`
+	// SubclassInputs names the representations sub-class discovery
+	// searched together: "hidden", "encoding", "pixels".
+	SubclassInputs []string `json:"subclass_inputs"`
+	Seconds        Seconds  `json:"seconds"`
 }
 
 // PCA summarises the 2-D projection.
@@ -90,6 +93,19 @@ type Subclasses struct {
 	// Representatives lists, per sub-class, the test-image indices closest
 	// to its centre.
 	Representatives [][]int `json:"representatives"`
+	Found           int     `json:"found"` // clusters the dip tests found, before merging by the network's evidence
+	// Separation is the smallest evidence separation (0..1) between two
+	// sub-classes; 0 when k = 1.
+	Separation float64    `json:"separation"`
+	Stability  *Stability `json:"stability,omitempty"`
+}
+
+// Stability says how often sub-class discovery finds the same split of a
+// label on bootstrap resamples of its images.
+type Stability struct {
+	Resamples int     `json:"resamples"`
+	SameK     int     `json:"same_k"`    // resamples with the same number of sub-classes
+	Agreement float64 `json:"agreement"` // median ARI with the reported split, on the resampled images
 }
 
 // Seconds times each step.
@@ -99,6 +115,9 @@ type Seconds struct {
 	DBSCAN     float64 `json:"dbscan"`
 	TSNE       float64 `json:"tsne"`
 	Subclasses float64 `json:"subclasses"`
+	// SubclassStability times the bootstrap resamples, not counted in
+	// Subclasses.
+	SubclassStability float64 `json:"subclass_stability"`
 }
 
 // Result is an analysis with its per-image outputs: what analysis.json and

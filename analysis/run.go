@@ -144,11 +144,12 @@ func Analyse(run *tfrunner.Artifacts, opts Options) (*Result, error) {
 
 	var sub []int
 	if err := step("sub-classes", &a.Seconds.Subclasses, func() (err error) {
-		sub, err = discover(a, x, pred, opts.Seed)
+		sub, a.Seconds.SubclassStability, err = discover(a, run, x, pred, opts.Seed)
 		return err
 	}); err != nil {
 		return nil, err
 	}
+	a.Seconds.Subclasses -= a.Seconds.SubclassStability
 
 	for method, labels := range map[string][]int{"labels": pred.Labels, "kmeans": km.Labels, "dbscan": db.Labels, "subclasses": sub} {
 		s, err := score(x, labels, pred, opts.Seed)

@@ -285,7 +285,7 @@ const (
 )
 
 // subclassFinding describes one label's sub-classes by original class:
-// which classes the label holds, which of them the encoding isolates, and
+// which classes the label holds, which of them the sub-class search isolates, and
 // what each sub-class holds. It is "" when the label has no class counts.
 func subclassFinding(s analysis.Subclasses, name string) string {
 	if len(s.Classes) == 0 || len(s.Classes) != len(s.Members) {
@@ -337,22 +337,22 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 	subs := fmt.Sprintf("%d sub-classes of %s", s.K, joinAnd(parts))
 	switch {
 	case len(held) == 1 && s.K == 1:
-		return fmt.Sprintf("Label %d (%s) holds %s only, and its encoding forms a single group.", s.Label, name, held[0])
+		return fmt.Sprintf("Label %d (%s) holds %s only, and the sub-class search finds a single group.", s.Label, name, held[0])
 	case len(held) == 1:
-		return fmt.Sprintf("Label %d (%s) holds %s only, yet its encoding splits it into %s: a distinction within the class (see its sub-class images).",
+		return fmt.Sprintf("Label %d (%s) holds %s only, yet the sub-class search splits it into %s: a distinction within the class (see its sub-class images).",
 			s.Label, name, held[0], subs)
 	case s.K == 1:
-		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding keeps them together: one sub-class of %s.", s.Label, name, joinAnd(held), parts[0])
+		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search keeps them together: one sub-class of %s.", s.Label, name, joinAnd(held), parts[0])
 	case len(mixed) == 0:
-		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding separates them: %s.", s.Label, name, joinAnd(held), subs)
+		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search separates them: %s.", s.Label, name, joinAnd(held), subs)
 	case len(isolated) == 0:
-		return fmt.Sprintf("Label %d (%s) merges %s, and its encoding does not separate them: %s.", s.Label, name, joinAnd(held), subs)
+		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search does not separate them: %s.", s.Label, name, joinAnd(held), subs)
 	}
 	verb := "stays"
 	if len(mixed) > 1 {
 		verb = "stay"
 	}
-	return fmt.Sprintf("Label %d (%s) merges %s; its encoding isolates %s, while %s %s mixed: %s.",
+	return fmt.Sprintf("Label %d (%s) merges %s; the sub-class search isolates %s, while %s %s mixed: %s.",
 		s.Label, name, joinAnd(held), joinAnd(isolated), joinAnd(mixed), verb, subs)
 }
 
@@ -367,4 +367,157 @@ func byCount(counts []int) []int {
 	}
 	sort.SliceStable(idx, func(x, y int) bool { return counts[idx[x]] > counts[idx[y]] })
 	return idx
+}
+
+// subclassAnswer answers the study's question once per label, plainly,
+// from the discovered sub-classes: which original classes the label
+// merges, the size and purity of the sub-class each is the majority of,
+// where a sub-class mixes classes, splits within one class (a finding, not
+// a merge), and how stable the split is under bootstrap resamples. It is
+// nil when the original classes are unknown.
+func subclassAnswer(a *analysis.Analysis, labelNames []string) []string {
+	if a == nil || !a.HasClasses {
+		return nil
+	}
+	classNames := dataset.ClassNames[:]
+	var out []string
+	for _, s := range a.Subclasses {
+		if len(s.Classes) == 0 || len(s.Classes) != len(s.Members) {
+			continue
+		}
+		name := s.Name
+		if name == "" {
+			name = nameOf(labelNames, s.Label)
+		}
+		total := make([]int, len(s.Classes[0]))
+		all := 0
+		for _, counts := range s.Classes {
+			for c, v := range counts {
+				total[c] += v
+				all += v
+			}
+		}
+		var held []int
+		for _, c := range byCount(total) {
+			if float64(total[c]) >= minorShare*float64(all) {
+				held = append(held, c)
+			}
+		}
+		// The sub-class each held class is the clear majority of, the purest.
+		majorOf := map[int]int{}
+		for _, k := range byCount(s.Members) {
+			top := byCount(s.Classes[k])
+			if len(top) == 0 {
+				continue
+			}
+			c, share := top[0], float64(s.Classes[k][top[0]])/float64(max(s.Members[k], 1))
+			if share < answerShare {
+				continue
+			}
+			if j, ok := majorOf[c]; !ok || share > purity(s, j) {
+				majorOf[c] = k
+			}
+		}
+		var sentence string
+		var heldNames []string
+		for _, c := range held {
+			heldNames = append(heldNames, nameOf(classNames, c))
+		}
+		switch {
+		case len(held) == 1 && s.K == 1:
+			sentence = fmt.Sprintf("Label %d (%s) holds %s only: one group of %s images.", s.Label, name, heldNames[0], thousands(s.Members[0]))
+		case len(held) == 1:
+			sentence = fmt.Sprintf("Label %d (%s) holds %s only; it splits into %d sub-classes of %s images, a distinction within the class, not a merge.",
+				s.Label, name, heldNames[0], s.K, joinAnd(sizes(s.Members, byCount(s.Members))))
+		default:
+			var found, missing []string
+			var ks []int
+			for _, c := range held {
+				if k, ok := majorOf[c]; ok {
+					found = append(found, nameOf(classNames, c))
+					ks = append(ks, k)
+				} else {
+					missing = append(missing, nameOf(classNames, c))
+				}
+			}
+			var pure []string
+			for _, k := range ks {
+				pure = append(pure, fmt.Sprintf("%.0f%%", 100*purity(s, k)))
+			}
+			switch {
+			case len(missing) == 0:
+				sentence = fmt.Sprintf("Label %d (%s) merges %s (sub-classes of %s images, %s pure).",
+					s.Label, name, joinAnd(heldNames), joinAnd(sizes(s.Members, ks)), joinAnd(pure))
+			case len(found) == 0:
+				sentence = fmt.Sprintf("Label %d (%s) merges %s, but no sub-class holds a clear majority (≥ %.0f%%) of any of them: the search does not tell them apart here.",
+					s.Label, name, joinAnd(heldNames), 100*answerShare)
+			default:
+				holds, verb := "each hold a sub-class", "stay"
+				if len(found) == 1 {
+					holds = "holds a sub-class of its own"
+				}
+				if len(missing) == 1 {
+					verb = "stays"
+				}
+				sentence = fmt.Sprintf("Label %d (%s) merges %s; %s %s (%s images, %s pure), while %s %s mixed.",
+					s.Label, name, joinAnd(heldNames), joinAnd(found), holds, joinAnd(sizes(s.Members, ks)), joinAnd(pure), joinAnd(missing), verb)
+			}
+			// Sub-classes that mix classes, and extra sub-classes of one class.
+			used := map[int]bool{}
+			for _, k := range ks {
+				used[k] = true
+			}
+			for _, k := range byCount(s.Members) {
+				top := byCount(s.Classes[k])
+				if len(top) == 0 {
+					continue
+				}
+				if purity(s, k) < pureShare {
+					var shares []string
+					for _, c := range top {
+						if f := float64(s.Classes[k][c]) / float64(max(s.Members[k], 1)); f >= minorShare {
+							shares = append(shares, fmt.Sprintf("%.0f%% %s", 100*f, nameOf(classNames, c)))
+						}
+					}
+					sentence += fmt.Sprintf(" The sub-class of %s images mixes %s.", thousands(s.Members[k]), joinAnd(shares))
+				} else if !used[k] {
+					sentence += fmt.Sprintf(" A further sub-class of %s images is %.0f%% %s: a distinction within that class.",
+						thousands(s.Members[k]), 100*purity(s, k), nameOf(classNames, top[0]))
+				}
+			}
+		}
+		if st := s.Stability; st != nil && st.Resamples > 0 {
+			if s.K > 1 {
+				sentence += fmt.Sprintf(" Stability: the same number of sub-classes in %d of %d bootstrap resamples of the label's images, the same split with median ARI %.2f.",
+					st.SameK, st.Resamples, st.Agreement)
+			} else {
+				sentence += fmt.Sprintf(" Stability: one group again in %d of %d bootstrap resamples of the label's images.", st.SameK, st.Resamples)
+			}
+		}
+		out = append(out, sentence)
+	}
+	return out
+}
+
+// answerShare is the share of a sub-class that makes a class its clear
+// majority in subclassAnswer.
+const answerShare = 0.6
+
+// purity is the majority-class share of sub-class k of s.
+func purity(s analysis.Subclasses, k int) float64 {
+	top := byCount(s.Classes[k])
+	if len(top) == 0 {
+		return 0
+	}
+	return float64(s.Classes[k][top[0]]) / float64(max(s.Members[k], 1))
+}
+
+// sizes formats the members of the sub-classes ks with thousands
+// separators.
+func sizes(members, ks []int) []string {
+	var out []string
+	for _, k := range ks {
+		out = append(out, thousands(members[k]))
+	}
+	return out
 }

@@ -96,11 +96,11 @@ func TestMergeFindings(t *testing.T) {
 					Classes: [][]int{countsByClass(map[int]int{3: 1000, 4: 1000, 9: 4}), countsByClass(map[int]int{9: 996})}},
 			}},
 			want: []string{
-				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and its encoding separates them: 2 sub-classes of 600 images (90% Shirt, 10% T-shirt/top) and 400 images (80% T-shirt/top, 20% Shirt).",
-				"Label 1 (Sandal) holds Sandal only, yet its encoding splits it into 2 sub-classes of 500 images (100% Sandal) and 500 images (100% Sandal): a distinction within the class (see its sub-class images).",
-				"Label 2 (Trouser/Pullover) merges Trouser and Pullover, and its encoding keeps them together: one sub-class of 2000 images (50% Trouser, 50% Pullover).",
-				"Label 3 (Sneaker/Bag) holds Sneaker only, and its encoding forms a single group.",
-				"Label 4 (Dress/Coat/Ankle boot) merges Dress, Coat and Ankle boot; its encoding isolates Ankle boot, while Dress and Coat stay mixed: 2 sub-classes of 2004 images (50% Dress, 50% Coat) and 996 images (100% Ankle boot).",
+				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and the sub-class search separates them: 2 sub-classes of 600 images (90% Shirt, 10% T-shirt/top) and 400 images (80% T-shirt/top, 20% Shirt).",
+				"Label 1 (Sandal) holds Sandal only, yet the sub-class search splits it into 2 sub-classes of 500 images (100% Sandal) and 500 images (100% Sandal): a distinction within the class (see its sub-class images).",
+				"Label 2 (Trouser/Pullover) merges Trouser and Pullover, and the sub-class search keeps them together: one sub-class of 2000 images (50% Trouser, 50% Pullover).",
+				"Label 3 (Sneaker/Bag) holds Sneaker only, and the sub-class search finds a single group.",
+				"Label 4 (Dress/Coat/Ankle boot) merges Dress, Coat and Ankle boot; the sub-class search isolates Ankle boot, while Dress and Coat stay mixed: 2 sub-classes of 2004 images (50% Dress, 50% Coat) and 996 images (100% Ankle boot).",
 			},
 		},
 		{
@@ -115,9 +115,9 @@ func TestMergeFindings(t *testing.T) {
 				{Label: 3, Name: "Sneaker/Bag", K: 1, Members: []int{1000}, Classes: [][]int{countsByClass(map[int]int{7: 850, 8: 150})}},
 			}},
 			want: []string{
-				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and its encoding does not separate them: 3 sub-classes of 1500 images (53% Shirt, 47% T-shirt/top), 300 images (97% T-shirt/top) and 200 images (100% Shirt).",
-				"Label 2 (Trouser/Pullover) merges Trouser and Pullover; its encoding isolates Trouser, while Pullover stays mixed: 3 sub-classes of 1000 images (100% Trouser), 700 images (71% Pullover, 29% Trouser) and 500 images (100% Pullover).",
-				"Label 3 (Sneaker/Bag) merges Sneaker and Bag, and its encoding keeps them together: one sub-class of 1000 images (85% Sneaker, 15% Bag).",
+				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and the sub-class search does not separate them: 3 sub-classes of 1500 images (53% Shirt, 47% T-shirt/top), 300 images (97% T-shirt/top) and 200 images (100% Shirt).",
+				"Label 2 (Trouser/Pullover) merges Trouser and Pullover; the sub-class search isolates Trouser, while Pullover stays mixed: 3 sub-classes of 1000 images (100% Trouser), 700 images (71% Pullover, 29% Trouser) and 500 images (100% Pullover).",
+				"Label 3 (Sneaker/Bag) merges Sneaker and Bag, and the sub-class search keeps them together: one sub-class of 1000 images (85% Sneaker, 15% Bag).",
 			},
 		},
 		{
@@ -179,4 +179,73 @@ func countsByClass(counts map[int]int) []int {
 		row[c] = v
 	}
 	return row
+}
+
+// counts10 returns 10 class counts with the given (class, count) pairs.
+func counts10(pairs ...int) []int {
+	out := make([]int, len(dataset.ClassNames))
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out[pairs[i]] = pairs[i+1]
+	}
+	return out
+}
+
+func TestSubclassAnswer(t *testing.T) {
+	stable := &analysis.Stability{Resamples: 5, SameK: 4, Agreement: 0.91}
+	tests := []struct {
+		name string
+		s    analysis.Subclasses
+		want []string // substrings of the answer
+		not  []string
+	}{
+		{"merge found", analysis.Subclasses{Label: 0, Name: "T-shirt/Shirt", K: 2, Members: []int{1061, 939},
+			Classes: [][]int{counts10(0, 827, 6, 234), counts10(6, 760, 0, 179)}, Stability: stable},
+			[]string{"Label 0 (T-shirt/Shirt) merges T-shirt/top and Shirt (sub-classes of 1,061 and 939 images, 78% and 81% pure).",
+				"The sub-class of 1,061 images mixes 78% T-shirt/top and 22% Shirt.",
+				"same number of sub-classes in 4 of 5 bootstrap resamples", "median ARI 0.91"},
+			[]string{"939 images mixes"}},
+		{"single class, one group", analysis.Subclasses{Label: 1, Name: "Sandal", K: 1, Members: []int{1000},
+			Classes: [][]int{counts10(5, 1000)}, Stability: &analysis.Stability{Resamples: 5, SameK: 5, Agreement: 1}},
+			[]string{"Label 1 (Sandal) holds Sandal only: one group of 1,000 images.", "one group again in 5 of 5"}, []string{"merges"}},
+		{"split within one class", analysis.Subclasses{Label: 1, Name: "Sandal", K: 2, Members: []int{509, 491},
+			Classes: [][]int{counts10(5, 509), counts10(5, 491)}},
+			[]string{"holds Sandal only; it splits into 2 sub-classes of 509 and 491 images, a distinction within the class, not a merge."},
+			[]string{"merges"}},
+		{"merged classes kept together", analysis.Subclasses{Label: 3, Name: "Sneaker/Bag", K: 1, Members: []int{2000},
+			Classes: [][]int{counts10(7, 1000, 8, 1000)}},
+			[]string{"merges Sneaker and Bag, but no sub-class holds a clear majority"}, nil},
+		{"one class isolated, two mixed", analysis.Subclasses{Label: 4, Name: "Dress/Coat/Ankle boot", K: 2, Members: []int{2002, 998},
+			Classes: [][]int{counts10(3, 1001, 4, 1001), counts10(9, 998)}},
+			[]string{"merges Dress, Coat and Ankle boot; Ankle boot holds a sub-class of its own (998 images, 100% pure), while Dress and Coat stay mixed.",
+				"The sub-class of 2,002 images mixes 50% Dress and 50% Coat."}, nil},
+		{"extra split of one merged class", analysis.Subclasses{Label: 3, Name: "Sneaker/Bag", K: 3, Members: []int{996, 540, 464},
+			Classes: [][]int{counts10(7, 990, 8, 6), counts10(8, 538, 7, 2), counts10(8, 462, 7, 2)}},
+			[]string{"merges Bag and Sneaker (sub-classes of 540 and 996 images, 100% and 99% pure).",
+				"A further sub-class of 464 images is 100% Bag: a distinction within that class."}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k := range tt.s.Members {
+				top := byCount(tt.s.Classes[k])
+				tt.s.Purity = append(tt.s.Purity, float64(tt.s.Classes[k][top[0]])/float64(tt.s.Members[k]))
+			}
+			got := subclassAnswer(&analysis.Analysis{HasClasses: true, Subclasses: []analysis.Subclasses{tt.s}}, dataset.GroupNames[:])
+			if len(got) != 1 {
+				t.Fatalf("%d sentences, want 1: %q", len(got), got)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(got[0], w) {
+					t.Errorf("answer %q\nlacks %q", got[0], w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(got[0], w) {
+					t.Errorf("answer %q\nshould not say %q", got[0], w)
+				}
+			}
+		})
+	}
+	if got := subclassAnswer(&analysis.Analysis{HasClasses: false}, nil); got != nil {
+		t.Errorf("without classes: %q, want nil", got)
+	}
 }

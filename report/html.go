@@ -54,6 +54,7 @@ type page struct {
 	Models                    []modelSection
 	Overlay                   *figure
 	Analysed                  string
+	Answer                    []string // which clothes each label merges (subclassAnswer)
 	CM4                       []figure
 	CM4Notes                  []string
 	Explorer                  explorerView

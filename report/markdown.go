@@ -118,6 +118,13 @@ func renderMarkdown(p *page) ([]byte, error) {
 		fmt.Fprintf(&b, " of model %s", md(p.Analysed))
 	}
 	b.WriteString("\n\n")
+	if len(p.Answer) > 0 {
+		fmt.Fprintf(&b, "**Which clothes each label merges** (representative images of every sub-class under %s):\n\n", headSubclasses)
+		for _, a := range p.Answer {
+			fmt.Fprintf(&b, "- %s\n", md(a))
+		}
+		b.WriteString("\n")
+	}
 	mdNotes(&b, p.CM4Notes)
 	for _, f := range p.CM4 {
 		mdImage(&b, f)

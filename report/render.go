@@ -259,6 +259,7 @@ func (b *builder) build() error {
 		an = &b.an.Analysis
 	}
 	p.Findings = findings(b.runs, an, names)
+	p.Answer = subclassAnswer(an, names)
 
 	for _, r := range b.runs {
 		r := r

@@ -11,6 +11,10 @@ const (
 	WeightsFile     = "weights.ckpt"         // checkpoint: weights, Adam state, history
 	EncodingFile    = "encoding_test.csv"    // header row, then the encoding layer's output per test image
 	PredictionsFile = "predictions_test.csv" // label[,original],predicted,p0..pK-1 per test image
+	// HiddenFile holds, when the encoding layer follows another Dense
+	// layer (models A and B), that layer's output per test image, after a
+	// header row; sub-class discovery reads it with the encoding.
+	HiddenFile = "hidden_test.csv"
 )
 
 // Epoch is one row of the training history, with Keras' key names.

@@ -198,17 +198,18 @@ type Encoding struct {
 	Values []float64
 }
 
-// readEncoding reads encoding_test.csv: a header row, then at least one
-// row of as many finite numbers, each within float32's range (the file is
-// written from float32 tensors: a larger value is not one, and could
-// overflow the squared distances of the clustering and t-SNE).
-func (d Dir) readEncoding() (*Encoding, error) {
-	f, err := d.open(EncodingFile)
+// readMatrix reads encoding_test.csv or hidden_test.csv (name): a header
+// row, then at least one row of as many finite numbers, each within
+// float32's range (the files are written from float32 tensors: a larger
+// value is not one, and could overflow the squared distances of the
+// clustering and t-SNE).
+func (d Dir) readMatrix(name string) (*Encoding, error) {
+	f, err := d.open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	path := d.File(EncodingFile)
+	path := d.File(name)
 	r := textfile.NewReader(f, path)
 	header, err := r.Header()
 	if err != nil {
@@ -358,6 +359,9 @@ type Artifacts struct {
 	Predictions *Predictions
 	// Encoding is encoding_test.csv, nil when the file is missing.
 	Encoding *Encoding
+	// Hidden is hidden_test.csv (the Dense layer before the encoding), nil
+	// when the file is missing (the default model has none).
+	Hidden *Encoding
 	// Notes say which optional parts were missing and what was done instead.
 	Notes []string
 }
@@ -380,8 +384,9 @@ func (a *Artifacts) CheckData(d *dataset.Data) error {
 // [ErrIncomplete]; a missing or corrupt required file (run.json,
 // history.json, model.json) gives an error naming it. Missing optional files
 // (summary.txt, architecture.png, encoding_test.csv, predictions_test.csv)
-// are noted in Artifacts.Notes; corrupt CSV files, or CSV files that
-// disagree with run.json or model.json, are errors.
+// are noted in Artifacts.Notes (hidden_test.csv, which only a model with a
+// Dense layer before its encoding has, without a note); corrupt CSV files,
+// or CSV files that disagree with run.json or model.json, are errors.
 func ReadArtifacts(d Dir) (*Artifacts, error) {
 	a := &Artifacts{Dir: d.Path}
 	runPath := d.File(RunFile)
@@ -446,7 +451,7 @@ func ReadArtifacts(d Dir) (*Artifacts, error) {
 	a.Diagram = data
 
 	encPath := d.File(EncodingFile)
-	enc, err := d.readEncoding()
+	enc, err := d.readMatrix(EncodingFile)
 	switch {
 	case err == nil:
 		if a.Run.TestExamples > 0 && enc.Rows != a.Run.TestExamples {
@@ -461,6 +466,18 @@ func ReadArtifacts(d Dir) (*Artifacts, error) {
 		a.Encoding = enc
 	case errors.Is(err, fs.ErrNotExist):
 		a.note("%s is missing: the encoding of this model cannot be analysed", encPath)
+	default:
+		return nil, err
+	}
+
+	hidPath := d.File(HiddenFile)
+	switch hid, err := d.readMatrix(HiddenFile); {
+	case err == nil:
+		if a.Run.TestExamples > 0 && hid.Rows != a.Run.TestExamples {
+			return nil, fmt.Errorf("%s: %d rows, but %s says %d test images", hidPath, hid.Rows, runPath, a.Run.TestExamples)
+		}
+		a.Hidden = hid
+	case errors.Is(err, fs.ErrNotExist):
 	default:
 		return nil, err
 	}

@@ -9,13 +9,13 @@ import (
 	"testing/fstest"
 )
 
-// TestReadCSVBadInput feeds readEncoding and ReadPredictions corrupt files:
+// TestReadCSVBadInput feeds readMatrix and ReadPredictions corrupt files:
 // each error names the file and the line.
 func TestReadCSVBadInput(t *testing.T) {
 	const header = "label,predicted,p0,p1\n"
 	tests := []struct {
 		name     string
-		matrix   bool // readEncoding, else ReadPredictions
+		matrix   bool // readMatrix, else ReadPredictions
 		content  string
 		want     string // in the error; "" = no error
 		wantRows int
@@ -54,7 +54,7 @@ func TestReadCSVBadInput(t *testing.T) {
 			var err error
 			if tt.matrix {
 				var e *Encoding
-				if e, err = d.readEncoding(); err == nil {
+				if e, err = d.readMatrix(EncodingFile); err == nil {
 					rows = e.Rows
 					if len(e.Values) != e.Rows*e.Columns {
 						t.Fatalf("%d values for %d×%d", len(e.Values), e.Rows, e.Columns)

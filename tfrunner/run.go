@@ -102,6 +102,15 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 		if err := writeProjector(opts.Dir, m, enc, probs, d.Test); err != nil {
 			return nil, err
 		}
+		if hidden := HiddenLayer(m); hidden != "" {
+			h, err := ForwardAll(f.Program, d.Test, hidden)
+			if err != nil {
+				return nil, fmt.Errorf("model %s: layer %s of the test set: %w", m.Name, hidden, err)
+			}
+			if err := WriteMatrixCSV(filepath.Join(opts.Dir, HiddenFile), h, d.Test.N, "h"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	version := runtime.Version()
 	if v, ok := eng.(Versioner); ok {
@@ -126,6 +135,19 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 		return nil, err
 	}
 	return r, nil
+}
+
+// HiddenLayer names the Dense layer just before m's encoding layer, whose
+// output goes into HiddenFile, or returns "" when there is none.
+func HiddenLayer(m *graphs.Model) string {
+	i := m.LayerIndex(m.Encoding)
+	if i < 1 {
+		return ""
+	}
+	if d, ok := m.Layers[i-1].(*graphs.Dense); ok {
+		return d.Name
+	}
+	return ""
 }
 
 func threads(n int) int {

@@ -86,7 +86,7 @@ func files(t *testing.T, dir string) []string {
 
 // timings matches the fields that hold timings or dates in the JSON files
 // and the report's pages, to be blanked before comparing.
-var timings = regexp.MustCompile(`"(seconds|train_seconds|predict_seconds|started|finished|pca|kmeans|dbscan|tsne|subclasses)": *("[^"]*"|[0-9.e+-]+)|[0-9]+(\.[0-9]+)? ?(s|seconds)\b|[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:]+( UTC|Z)?`)
+var timings = regexp.MustCompile(`"(seconds|train_seconds|predict_seconds|started|finished|pca|kmeans|dbscan|tsne|subclasses|subclass_stability)": *("[^"]*"|[0-9.e+-]+)|[0-9]+(\.[0-9]+)? ?(s|seconds)\b|[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:]+( UTC|Z)?`)
 
 // compareDirs compares every file of want and got: byte for byte, but
 // with timings blanked in JSON, HTML and Markdown files and the checkpoint
