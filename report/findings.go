@@ -295,6 +295,7 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 	nClasses := len(s.Classes[0])
 	total := make([]int, nClasses)  // images of each class
 	inPure := make([]int, nClasses) // of them, in a sub-class pure in the class
+	leads := make([]bool, nClasses) // the class is the answerShare majority of a sub-class
 	all := 0
 	for k, counts := range s.Classes {
 		for c, v := range counts {
@@ -305,6 +306,9 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 			all += v
 			if float64(v) >= pureShare*float64(max(s.Members[k], 1)) {
 				inPure[c] += v
+			}
+			if float64(v) >= answerShare*float64(max(s.Members[k], 1)) {
+				leads[c] = true
 			}
 		}
 	}
@@ -323,11 +327,13 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 		parts = append(parts, fmt.Sprintf("%d images (%s)", n, strings.Join(shares, ", ")))
 	}
 	var held, isolated, mixed []string
+	allLead := true
 	for _, c := range byCount(total) {
 		if float64(total[c]) < minorShare*float64(all) {
 			continue
 		}
 		held = append(held, nameOf(classNames, c))
+		allLead = allLead && leads[c]
 		if s.K > 1 && float64(inPure[c]) >= isolatedShare*float64(total[c]) {
 			isolated = append(isolated, nameOf(classNames, c))
 		} else {
@@ -345,6 +351,9 @@ func subclassFinding(s analysis.Subclasses, name string) string {
 		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search keeps them together: one sub-class of %s.", s.Label, name, joinAnd(held), parts[0])
 	case len(mixed) == 0:
 		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search separates them: %s.", s.Label, name, joinAnd(held), subs)
+	case len(isolated) == 0 && allLead:
+		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search separates them only partly (each leads a sub-class, none is isolated in %.0f%%-pure ones): %s.",
+			s.Label, name, joinAnd(held), 100*pureShare, subs)
 	case len(isolated) == 0:
 		return fmt.Sprintf("Label %d (%s) merges %s, and the sub-class search does not separate them: %s.", s.Label, name, joinAnd(held), subs)
 	}

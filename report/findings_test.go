@@ -115,9 +115,21 @@ func TestMergeFindings(t *testing.T) {
 				{Label: 3, Name: "Sneaker/Bag", K: 1, Members: []int{1000}, Classes: [][]int{countsByClass(map[int]int{7: 850, 8: 150})}},
 			}},
 			want: []string{
-				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and the sub-class search does not separate them: 3 sub-classes of 1500 images (53% Shirt, 47% T-shirt/top), 300 images (97% T-shirt/top) and 200 images (100% Shirt).",
+				"Label 0 (T-shirt/Shirt) merges Shirt and T-shirt/top, and the sub-class search separates them only partly (each leads a sub-class, none is isolated in 80%-pure ones): 3 sub-classes of 1500 images (53% Shirt, 47% T-shirt/top), 300 images (97% T-shirt/top) and 200 images (100% Shirt).",
 				"Label 2 (Trouser/Pullover) merges Trouser and Pullover; the sub-class search isolates Trouser, while Pullover stays mixed: 3 sub-classes of 1000 images (100% Trouser), 700 images (71% Pullover, 29% Trouser) and 500 images (100% Pullover).",
 				"Label 3 (Sneaker/Bag) merges Sneaker and Bag, and the sub-class search keeps them together: one sub-class of 1000 images (85% Sneaker, 15% Bag).",
+			},
+		},
+		{
+			// No class is the 60% majority of a sub-class: nothing is
+			// separated.
+			name: "original classes known: two mixed sub-classes",
+			a: analysis.Analysis{HasClasses: true, Subclasses: []analysis.Subclasses{
+				{Label: 0, Name: "T-shirt/Shirt", K: 2, Members: []int{1000, 1000},
+					Classes: [][]int{countsByClass(map[int]int{6: 550, 0: 450}), countsByClass(map[int]int{0: 550, 6: 450})}},
+			}},
+			want: []string{
+				"Label 0 (T-shirt/Shirt) merges T-shirt/top and Shirt, and the sub-class search does not separate them: 2 sub-classes of 1000 images (55% Shirt, 45% T-shirt/top) and 1000 images (55% T-shirt/top, 45% Shirt).",
 			},
 		},
 		{
