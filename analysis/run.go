@@ -22,6 +22,10 @@ type Options struct {
 	Seed       uint64  // seeds k-means, t-SNE and sub-class discovery
 	// Log receives one line per step with its time; nil is silent.
 	Log io.Writer
+	// Test is the run's test set (checked against the run's data
+	// fingerprint by the caller), whose images join sub-class discovery's
+	// representations; nil leaves them out (see Analysis.SubclassInputs).
+	Test *dataset.Split
 }
 
 func (o *Options) defaults() {
@@ -144,7 +148,7 @@ func Analyse(run *tfrunner.Artifacts, opts Options) (*Result, error) {
 
 	var sub []int
 	if err := step("sub-classes", &a.Seconds.Subclasses, func() (err error) {
-		sub, a.Seconds.SubclassStability, err = discover(a, run, x, pred, opts.Seed)
+		sub, a.Seconds.SubclassStability, err = discover(a, run, x, pred, opts.Test, opts.Seed)
 		return err
 	}); err != nil {
 		return nil, err

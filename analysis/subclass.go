@@ -3,7 +3,6 @@ package analysis
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -34,12 +33,11 @@ const (
 // subclassInputs gathers, for the n test images of run, the
 // representations sub-class discovery searches: the hidden layer before
 // the encoding (when the run has one), the encoding x, the network's
-// log-probabilities lp, and the pixels (when the run's data directory still
-// holds the test images). Each block
-// is scaled to unit total variance, the pixels then to half of it, and the
-// blocks are put side by side. It returns the combined matrix and the names
+// log-probabilities lp, and the pixels of test (when the caller has the
+// run's test images). Each block is scaled to unit total variance, the
+// pixels then to half of it, and the blocks are put side by side. It returns the combined matrix and the names
 // of the blocks used.
-func subclassInputs(run *tfrunner.Artifacts, x, lp *mat.Dense) (*mat.Dense, []string, error) {
+func subclassInputs(run *tfrunner.Artifacts, x, lp *mat.Dense, test *dataset.Split) (*mat.Dense, []string, error) {
 	n, _ := x.Dims()
 	blocks := []*mat.Dense{x, lp}
 	weights := []float64{1, 1}
@@ -52,47 +50,25 @@ func subclassInputs(run *tfrunner.Artifacts, x, lp *mat.Dense) (*mat.Dense, []st
 		weights = append([]float64{1}, weights...)
 		names = append([]string{InputHidden}, names...)
 	}
-	pix, err := testPixels(&run.Run, n)
-	if err != nil {
-		return nil, nil, err
-	}
-	if pix != nil {
-		blocks = append(blocks, pix)
+	if test != nil {
+		if test.N != n {
+			return nil, nil, fmt.Errorf("the dataset has %d test images, but %s has %d rows", test.N, filepath.Join(run.Dir, tfrunner.EncodingFile), n)
+		}
+		blocks = append(blocks, poolPixels(testBytes(test), n, dataset.Height, dataset.Width, pixelPool))
 		weights = append(weights, pixelWeight)
 		names = append(names, InputPixels)
 	}
 	return combine(blocks, weights), names, nil
 }
 
-// testPixels returns the run's n test images, averaged over pixelPool ×
-// pixelPool cells, or nil when the data directory named in run.json no
-// longer holds them.
-func testPixels(run *tfrunner.Run, n int) (*mat.Dense, error) {
-	var path string
-	var read func(string) ([]uint8, int, error)
-	switch run.DataFormat {
-	case string(dataset.FormatCSV):
-		path, read = filepath.Join(run.DataDir, "x_test.csv"), dataset.ReadCSVImages
-	default:
-		path, read = filepath.Join(run.DataDir, "t10k-images-idx3-ubyte"), dataset.ReadIDXImages
-		if _, err := os.Stat(path); err != nil {
-			path += ".gz"
-		}
+// testBytes returns the test images as the bytes they were read from
+// (dataset scales each byte by 1/255 in float32, which round-trips).
+func testBytes(test *dataset.Split) []uint8 {
+	out := make([]uint8, len(test.X))
+	for i, v := range test.X {
+		out[i] = uint8(math.Round(float64(v) * 255))
 	}
-	if run.DataDir == "" {
-		return nil, nil
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, nil // moved or deleted: the network's layers alone are searched
-	}
-	raw, rows, err := read(path)
-	if err != nil {
-		return nil, err
-	}
-	if rows != n {
-		return nil, fmt.Errorf("%s has %d images, but the run has %d test rows", path, rows, n)
-	}
-	return poolPixels(raw, n, dataset.Height, dataset.Width, pixelPool), nil
+	return out
 }
 
 // poolPixels averages each n images of h×w bytes over p×p cells (the last
@@ -176,9 +152,9 @@ func logProbs(pred *tfrunner.Predictions) *mat.Dense {
 // subclassInputs), fills a.Subclasses and a.SubclassInputs, and
 // returns the flat (label, sub-class) partition of the rows and the seconds
 // spent on the bootstrap stability.
-func discover(a *Analysis, run *tfrunner.Artifacts, x *mat.Dense, pred *tfrunner.Predictions, seed uint64) ([]int, float64, error) {
+func discover(a *Analysis, run *tfrunner.Artifacts, x *mat.Dense, pred *tfrunner.Predictions, test *dataset.Split, seed uint64) ([]int, float64, error) {
 	lp := logProbs(pred)
-	in, names, err := subclassInputs(run, x, lp)
+	in, names, err := subclassInputs(run, x, lp, test)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -232,10 +208,11 @@ type SubclassRun struct {
 }
 
 // SubclassesOfRun runs sub-class discovery on the run directory dir
-// (runs/<model>) exactly as Run does, without the bootstrap, and times it
-// against the reference search on the encoding alone.
-// tools/subclasses-eval uses it.
-func SubclassesOfRun(dir string, seed uint64) (*SubclassRun, error) {
+// (runs/<model>) with the test images of its dataset (nil leaves the pixels
+// out) exactly as Analyse does, without the bootstrap, and times it against
+// the reference search on the encoding alone. tools/subclasses-eval uses
+// it.
+func SubclassesOfRun(dir string, test *dataset.Split, seed uint64) (*SubclassRun, error) {
 	run, err := tfrunner.ReadArtifacts(tfrunner.OpenDir(dir))
 	if err != nil {
 		return nil, err
@@ -249,7 +226,7 @@ func SubclassesOfRun(dir string, seed uint64) (*SubclassRun, error) {
 	}
 	x := mat.NewDense(enc.Rows, enc.Columns, enc.Values)
 	lp := logProbs(pred)
-	in, names, err := subclassInputs(run, x, lp)
+	in, names, err := subclassInputs(run, x, lp, test)
 	if err != nil {
 		return nil, err
 	}

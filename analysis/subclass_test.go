@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"math"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -69,35 +68,33 @@ func TestSubclassInputs(t *testing.T) {
 	const n = 6
 	enc := mat.NewDense(n, 2, []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
 	lp := mat.NewDense(n, 2, []float64{0, -1, -2, 0, 0, -3, -1, 0, 0, -2, -4, 0})
-	dataDir := t.TempDir()
-	pix := make([]uint8, n*dataset.Pixels)
-	for i := range pix {
-		pix[i] = uint8(i % 251)
+	test := &dataset.Split{N: n, X: make([]float32, n*dataset.Pixels)}
+	for i := range test.X {
+		test.X[i] = float32(i%251) / 255
 	}
-	if err := dataset.WriteCSVImages(filepath.Join(dataDir, "x_test.csv"), pix, n); err != nil {
-		t.Fatal(err)
-	}
+	other := &dataset.Split{N: n - 1, X: test.X[:(n-1)*dataset.Pixels]}
 	hidden := &tfrunner.Encoding{Rows: n, Columns: 2, Values: []float64{1, 0, 2, 0, 3, 1, 4, 1, 5, 0, 6, 0}}
 	short := &tfrunner.Encoding{Rows: 1, Columns: 1, Values: []float64{1}}
 	tests := []struct {
 		name    string
 		hidden  *tfrunner.Encoding
-		run     tfrunner.Run
+		test    *dataset.Split
 		names   []string
 		cols    int
 		wantErr bool
 	}{
-		{"everything", hidden, tfrunner.Run{DataDir: dataDir, DataFormat: "csv"},
+		{"everything", hidden, test,
 			[]string{InputHidden, InputEncoding, InputLogProbs, InputPixels}, 2 + 2 + 2 + 49, false},
-		{"no hidden layer", nil, tfrunner.Run{DataDir: dataDir, DataFormat: "csv"},
+		{"no hidden layer", nil, test,
 			[]string{InputEncoding, InputLogProbs, InputPixels}, 2 + 2 + 49, false},
-		{"data moved away", hidden, tfrunner.Run{DataDir: filepath.Join(dataDir, "gone"), DataFormat: "csv"},
+		{"no test images", hidden, nil,
 			[]string{InputHidden, InputEncoding, InputLogProbs}, 2 + 2 + 2, false},
-		{"hidden layer of another length", short, tfrunner.Run{}, nil, 0, true},
+		{"hidden layer of another length", short, nil, nil, 0, true},
+		{"test set of another length", hidden, other, nil, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			x, names, err := subclassInputs(&tfrunner.Artifacts{Dir: "runs/A", Run: tt.run, Hidden: tt.hidden}, enc, lp)
+			x, names, err := subclassInputs(&tfrunner.Artifacts{Dir: "runs/A", Hidden: tt.hidden}, enc, lp, tt.test)
 			if tt.wantErr {
 				if err == nil {
 					t.Fatal("no error")
@@ -122,5 +119,17 @@ func TestLogProbs(t *testing.T) {
 	want := []float64{0, math.Log(1e-30), math.Log(0.5), math.Log(0.5)}
 	if !slices.Equal(got.RawMatrix().Data, want) {
 		t.Errorf("log-probabilities %v, want %v", got.RawMatrix().Data, want)
+	}
+}
+
+func TestTestBytes(t *testing.T) {
+	test := &dataset.Split{N: 1, X: make([]float32, 256)}
+	for i := range test.X {
+		test.X[i] = float32(i) / 255
+	}
+	for i, b := range testBytes(test) {
+		if int(b) != i {
+			t.Fatalf("byte %d came back as %d", i, b)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"fmnist/analysis"
+	"fmnist/dataset"
 	"fmnist/graphs"
 	"fmnist/tfrunner"
 )
@@ -23,8 +24,52 @@ type Inputs struct {
 	// Analysis is the analysis of one run's encoding; nil when there is
 	// none.
 	Analysis *analysis.Result
+	// Data is the dataset of the pictures (and of the analysis' pixels),
+	// checked against every run's fingerprint; nil when it could not be
+	// read (see LoadData).
+	Data *dataset.Data
 	// Notes say what was missing or skipped while reading.
 	Notes []string
+
+	dataLoaded bool // LoadData has run
+}
+
+// LoadData reads the dataset once for the whole report: dir when given
+// (an error if it cannot be read), else the data_dir of model's run.json,
+// else the first reported run's (a note, and no pictures, if it cannot be
+// read). It refuses a dataset other than the one each run was trained and
+// tested on (tfrunner.Artifacts.CheckData). Render calls it when the caller
+// has not.
+func (in *Inputs) LoadData(dir, model string) error {
+	in.dataLoaded = true
+	explicit := dir != ""
+	if !explicit {
+		if r := in.Run(model); r != nil {
+			dir = r.Run.DataDir
+		}
+	}
+	if dir == "" && len(in.Runs) > 0 {
+		dir = in.Runs[0].Run.DataDir
+	}
+	if dir == "" {
+		in.note("no dataset directory given or recorded in run.json: the picture grids are left out")
+		return nil
+	}
+	d, err := dataset.Load(dataset.Options{Dir: dir, ValidationFraction: -1})
+	if err != nil {
+		if explicit {
+			return fmt.Errorf("read dataset for the pictures: %w", err)
+		}
+		in.note("dataset %s (from run.json) cannot be read, so the picture grids are left out: %v", dir, err)
+		return nil
+	}
+	for _, r := range in.Runs {
+		if err := r.CheckData(d); err != nil {
+			return err
+		}
+	}
+	in.Data = d
+	return nil
 }
 
 func (in *Inputs) note(format string, args ...any) {

@@ -77,7 +77,8 @@ type Result struct {
 
 // Render makes the report of in and writes it into opts.OutDir: every PNG,
 // REPORT.md, then index.html, with the analysis files first when
-// opts.WriteAnalysis is set. It reads nothing but the dataset, for the
+// opts.WriteAnalysis is set. It reads nothing but the dataset (with
+// Inputs.LoadData, unless the caller has), for the
 // pictures. On error nothing is written (files of an earlier report are
 // left as they were).
 func Render(in *Inputs, opts Options) (*Result, error) {
@@ -85,7 +86,16 @@ func Render(in *Inputs, opts Options) (*Result, error) {
 	if len(in.Runs) == 0 {
 		return nil, fmt.Errorf("no complete run in %s (looked for %v)", opts.RunsDir, graphs.Names)
 	}
-	b := &builder{opts: opts, runs: in.Runs, an: in.Analysis, notes: slices.Clone(in.Notes)}
+	if !in.dataLoaded {
+		model := opts.Model
+		if in.Analysis != nil {
+			model = in.Analysis.Analysis.Model
+		}
+		if err := in.LoadData(opts.DataDir, model); err != nil {
+			return nil, err
+		}
+	}
+	b := &builder{opts: opts, in: in, runs: in.Runs, an: in.Analysis, notes: slices.Clone(in.Notes)}
 	if err := b.read(); err != nil {
 		return nil, err
 	}
@@ -149,6 +159,7 @@ func (o Options) withDefaults() Options {
 // builder gathers the inputs and makes the page and its images.
 type builder struct {
 	opts     Options
+	in       *Inputs
 	runs     []*RunArtifacts
 	an       *analysis.Result
 	analysed *RunArtifacts // the run whose encoding was analysed, if reported
@@ -170,7 +181,7 @@ func (b *builder) note(format string, args ...any) {
 	b.notes = append(b.notes, fmt.Sprintf(format, args...))
 }
 
-// read finds the analysed run and loads the dataset for the pictures.
+// read finds the analysed run and takes the dataset for the pictures.
 func (b *builder) read() error {
 	want := b.opts.Model
 	if b.an != nil {
@@ -181,32 +192,7 @@ func (b *builder) read() error {
 			b.analysed = r
 		}
 	}
-
-	dir := b.opts.DataDir
-	if dir == "" && b.analysed != nil {
-		dir = b.analysed.Run.DataDir
-	}
-	if dir == "" {
-		dir = b.runs[0].Run.DataDir
-	}
-	if dir == "" {
-		b.note("no dataset directory given or recorded in run.json: the picture grids are left out")
-		return nil
-	}
-	d, err := dataset.Load(dataset.Options{Dir: dir, ValidationFraction: -1})
-	if err != nil {
-		if b.opts.DataDir != "" {
-			return fmt.Errorf("read dataset for the pictures: %w", err)
-		}
-		b.note("dataset %s (from run.json) cannot be read, so the picture grids are left out: %v", dir, err)
-		return nil
-	}
-	for _, r := range b.runs {
-		if err := r.CheckData(d); err != nil {
-			return err
-		}
-	}
-	b.data = d
+	b.data = b.in.Data
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,6 +25,7 @@ import (
 	"fmnist/analysis"
 	"fmnist/cluster"
 	"fmnist/dataset"
+	"fmnist/tfrunner"
 )
 
 func main() {
@@ -58,11 +60,18 @@ func run(w io.Writer, runs, seedList, model string, seed uint64) error {
 	var ratios []float64 // search time over the reference's, same run
 	for _, s := range seeds {
 		dir := filepath.Join(runs, fmt.Sprintf("seed-%d", s), model)
-		sr, err := analysis.SubclassesOfRun(dir, seed)
+		test, err := testSet(dir)
+		if err != nil {
+			return fmt.Errorf("seed %d: %w", s, err)
+		}
+		sr, err := analysis.SubclassesOfRun(dir, test, seed)
 		if err != nil {
 			return fmt.Errorf("seed %d: %w", s, err)
 		}
 		res := sr.Result
+		if math.IsNaN(res.ClassARI) || len(res.Labels) != len(found) {
+			return fmt.Errorf("seed %d: %s: the evaluation needs a 5-label run whose 10 original classes are known (train from the IDX files, or CSV files made from them)", s, dir)
+		}
 		inputs = sr.Inputs
 		ratios = append(ratios, sr.Seconds/sr.ReferenceSeconds)
 		var ks, parts []string
@@ -70,6 +79,9 @@ func run(w io.Writer, runs, seedList, model string, seed uint64) error {
 			ks = append(ks, strconv.Itoa(l.K))
 			var subs []string
 			for _, sc := range l.Subclasses {
+				if len(sc.Classes) == 0 {
+					return fmt.Errorf("seed %d: %s: label %d has a sub-class without class counts", s, dir, l.Label)
+				}
 				subs = append(subs, fmt.Sprintf("%s %d/%.0f%%", dataset.ClassNames[sc.Classes[0].Class], len(sc.Members), 100*sc.Purity))
 			}
 			mark := ""
@@ -126,4 +138,22 @@ func ratioList(r []float64) string {
 		out = append(out, fmt.Sprintf("%.2f", v))
 	}
 	return strings.Join(out, ", ")
+}
+
+// testSet loads the test set of the run in dir from the data directory its
+// run.json names, checked against the run's data fingerprint, as
+// cmd/report does for the analysis.
+func testSet(dir string) (*dataset.Split, error) {
+	run, err := tfrunner.OpenDir(dir).ReadRun()
+	if err != nil {
+		return nil, err
+	}
+	d, err := dataset.Load(dataset.Options{Dir: run.DataDir, ValidationFraction: -1})
+	if err != nil {
+		return nil, fmt.Errorf("the dataset of %s: %w", dir, err)
+	}
+	if err := (&tfrunner.Artifacts{Name: run.Model, Dir: dir, Run: *run}).CheckData(d); err != nil {
+		return nil, err
+	}
+	return &d.Test, nil
 }
