@@ -20,7 +20,7 @@ IMAGE   ?= fmnist-gpu
 TF_DIR     ?= $(CURDIR)/.tools/libtensorflow
 TF_VARIANT ?= cpu
 TF_HERE    := $(wildcard $(TF_DIR)/lib/libtensorflow.so)
-TF_SYSTEM  := $(if $(TF_HERE),,$(shell ldconfig -p 2>/dev/null | grep -q 'libtensorflow\.so ' && echo yes))
+TF_SYSTEM  := $(if $(TF_HERE),,$(shell PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libtensorflow\.so ' && echo yes))
 ENGINE ?= $(if $(TF_HERE)$(TF_SYSTEM),tensorflow,native)
 # How a tagged go command finds the library: with TF_DIR, its headers, the
 # library and an rpath, so that the binaries run without LD_LIBRARY_PATH.
@@ -80,7 +80,8 @@ vet:
 # every file it writes with the committed one.
 generated:
 	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
-	cp tfrunner/native/asm_gen.go "$$scratch"/ && (cd "$$scratch" && $(GO) run asm_gen.go) && \
+	cp tfrunner/native/asm_gen.go "$$scratch"/ && (cd "$$scratch" && $(GO) run asm_gen.go) || exit 1; \
+	ls "$$scratch"/*_amd64.s >/dev/null 2>&1 || { echo "make: asm_gen.go wrote no *_amd64.s file" >&2; exit 1; }; \
 	for f in $$(cd "$$scratch" && ls | grep -v '^asm_gen\.go$$'); do \
 		cmp -s "$$scratch/$$f" tfrunner/native/$$f || { echo "make: tfrunner/native/$$f is out of date with asm_gen.go: run go generate ./tfrunner/native" >&2; exit 1; }; \
 	done

@@ -14,6 +14,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"fmnist/dataset"
 	"fmnist/internal/textfile"
 )
 
@@ -116,7 +117,7 @@ func Read(dir string) (*Result, error) {
 	path := filepath.Join(dir, File)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err // names the file; wraps fs.ErrNotExist when missing
 	}
 	if err := textfile.DecodeJSON(path, data, &r.Analysis); err != nil {
 		return nil, err
@@ -169,6 +170,9 @@ func validateAnalysis(path string, a *Analysis) error {
 			return fmt.Errorf("%s: sub-classes of label %d: purity, majority or classes do not have k=%d entries", path, i, s.K)
 		}
 		for k, counts := range s.Classes {
+			if len(counts) != len(dataset.ClassNames) {
+				return fmt.Errorf("%s: sub-classes of label %d: sub-class %d has %d class counts, want %d", path, i, k, len(counts), len(dataset.ClassNames))
+			}
 			sum := 0
 			for _, v := range counts {
 				if v < 0 {

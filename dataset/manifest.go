@@ -136,6 +136,9 @@ func readManifest(dir string) (*manifest, error) {
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("%s: corrupt manifest (%v); %s", path, err, rerunHint(dir))
 	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: corrupt manifest (data after the JSON value); %s", path, rerunHint(dir))
+	}
 	if m.Format != manifestFormat {
 		return nil, fmt.Errorf("%s: format %q, want %q; %s", path, m.Format, manifestFormat, rerunHint(dir))
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 )
 
 // outFile is one file of the report, held in memory until all are made.
@@ -15,6 +17,32 @@ type outFile struct {
 
 // stagingPrefix names the temporary directory in which outputs are staged.
 const stagingPrefix = ".report-staging-"
+
+// renaming is held while writeOutputs moves the staged files into place, so
+// that RemoveStaging (called on SIGINT or SIGTERM) never cuts the renames
+// short and leaves some files new and others old.
+var renaming sync.Mutex
+
+// RemoveStaging removes the staging directories in dir that a report killed
+// while writing left behind (or, on a signal, this process's own), after
+// any renames in progress in this process have finished. A missing dir is
+// not an error.
+func RemoveStaging(dir string) error {
+	renaming.Lock()
+	defer renaming.Unlock()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // no output directory yet
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), stagingPrefix) {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return fmt.Errorf("remove a stale staging directory: %w", err)
+			}
+		}
+	}
+	return nil
+}
 
 // writeOutputs writes files into dir so that no reader ever sees a
 // half-written file and an error leaves no new file behind: every file is
@@ -55,6 +83,8 @@ func writeOutputs(dir string, files []outFile) (err error) {
 			return fmt.Errorf("cannot write %s: it is a directory", filepath.Join(dir, f.name))
 		}
 	}
+	renaming.Lock()
+	defer renaming.Unlock()
 	for _, f := range files {
 		if err := os.Rename(filepath.Join(stage, f.name), filepath.Join(dir, f.name)); err != nil {
 			return fmt.Errorf("move %s into place: %w", filepath.Join(dir, f.name), err)

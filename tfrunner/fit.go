@@ -82,10 +82,7 @@ func Fit(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Data, opts
 	if d.Train.N == 0 {
 		return nil, fmt.Errorf("model %s: no training images", m.Name)
 	}
-	adam := opts.Adam
-	if adam == (Adam{}) {
-		adam = KerasAdam
-	}
+	adam := opts.Adam.OrKeras()
 	ckptPath := ""
 	if opts.Resume && opts.Dir == "" {
 		return nil, fmt.Errorf("model %s: resume needs the run directory holding the checkpoint", m.Name)

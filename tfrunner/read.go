@@ -104,6 +104,9 @@ func validateRun(path string, r *Run) error {
 	if r.Classes < 2 {
 		return fmt.Errorf("%s: %d classes", path, r.Classes)
 	}
+	if r.Batch < 1 || r.Epochs < 1 || r.TestExamples < 1 {
+		return fmt.Errorf("%s: batch %d, epochs %d or test examples %d below 1", path, r.Batch, r.Epochs, r.TestExamples)
+	}
 	if !finite(r.TestLoss, r.TestAccuracy, r.TrainSeconds, r.PredictSeconds) || r.TestAccuracy < 0 || r.TestAccuracy > 1 ||
 		r.TestLoss < 0 || r.TrainSeconds < 0 || r.PredictSeconds < 0 {
 		return fmt.Errorf("%s: test accuracy %v, loss %v or times %v/%v out of range", path, r.TestAccuracy, r.TestLoss, r.TrainSeconds, r.PredictSeconds)
@@ -123,7 +126,7 @@ func validateRun(path string, r *Run) error {
 			total += v
 		}
 	}
-	if r.TestExamples > 0 && total != r.TestExamples {
+	if total != r.TestExamples {
 		return fmt.Errorf("%s: confusion matrix counts %d images, test set has %d", path, total, r.TestExamples)
 	}
 	correct := 0

@@ -3,6 +3,7 @@ package tfrunner
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"fmnist/dataset"
 	"fmnist/graphs"
 	"fmnist/internal/atomicfile"
+	"fmnist/tfrunner/tboard"
 )
 
 // Settings returns the settings run.json records.
@@ -19,16 +21,13 @@ func (r *Run) Settings() Settings {
 }
 
 // Check reports whether r, a run.json that Dir.ReadRun has already
-// validated on its own, is a finished run of m: its model and class count,
-// and a positive batch, epoch count and test set.
+// validated on its own, is a run of m: its model and class count.
 func (r *Run) Check(m *graphs.Model) error {
 	switch {
 	case r.Model != m.Name:
 		return fmt.Errorf("names model %q, want %q", r.Model, m.Name)
 	case r.Classes != m.Classes():
 		return fmt.Errorf("has %d classes, model %s has %d", r.Classes, m.Name, m.Classes())
-	case r.Batch < 1 || r.Epochs < 1 || r.TestExamples < 1:
-		return fmt.Errorf("batch %d, epochs %d or test examples %d below 1", r.Batch, r.Epochs, r.TestExamples)
 	}
 	return nil
 }
@@ -60,23 +59,32 @@ func finishedRun(eng Engine, m *graphs.Model, d *dataset.Data, opts Options) (*R
 	return r, nil
 }
 
-// runFiles are the files of a run directory written through atomicfile.
-var runFiles = []string{ModelFile, SummaryFile, DiagramFile, HistoryFile, RunFile, WeightsFile, EncodingFile, PredictionsFile, ONNXFile}
+// runFiles are the files of a run directory written through atomicfile,
+// by the directory they are in (inside the run directory).
+var runFiles = map[string][]string{
+	".":      {ModelFile, SummaryFile, DiagramFile, HistoryFile, RunFile, WeightsFile, EncodingFile, HiddenFile, PredictionsFile, ONNXFile},
+	TrainLog: {tboard.ProjectorConfigFile, tboard.ProjectorTensorFile, tboard.MetadataFile, tboard.SpriteFile},
+}
 
 // removeStaleTemps removes the temporary files a training killed while
 // writing left in dir. The caller holds dir's lock, so no other training
 // is writing them.
 func removeStaleTemps(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		for _, name := range runFiles {
-			prefix, _ := strings.CutSuffix(atomicfile.TempPattern(name), "*")
-			if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
-				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-					return fmt.Errorf("remove a stale temporary file: %w", err)
+	for sub, names := range runFiles {
+		entries, err := os.ReadDir(filepath.Join(dir, sub))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			for _, name := range names {
+				prefix, _ := strings.CutSuffix(atomicfile.TempPattern(name), "*")
+				if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
+					if err := os.Remove(filepath.Join(dir, sub, e.Name())); err != nil {
+						return fmt.Errorf("remove a stale temporary file: %w", err)
+					}
 				}
 			}
 		}

@@ -125,9 +125,7 @@ func TrainModel(ctx context.Context, eng Engine, m *graphs.Model, d *dataset.Dat
 		Adam: opts.Adam, GoVersion: runtime.Version(), HostCPU: HostCPU(),
 		Started: started.UTC().Format(time.RFC3339), Finished: time.Now().UTC().Format(time.RFC3339),
 	}
-	if r.Adam == (Adam{}) {
-		r.Adam = KerasAdam
-	}
+	r.Adam = r.Adam.OrKeras()
 	if err := writeONNX(opts.Dir, m, f.Program); err != nil {
 		return nil, err
 	}

@@ -42,9 +42,7 @@ func runSettings(eng Engine, m *graphs.Model, d *dataset.Data, opts Options) Set
 	if s.Batch == 0 {
 		s.Batch = m.Batch
 	}
-	if s.Adam == (Adam{}) {
-		s.Adam = KerasAdam
-	}
+	s.Adam = s.Adam.OrKeras()
 	if eng != nil {
 		s.Engine = eng.Name()
 	}

@@ -21,7 +21,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"fmnist/analysis"
@@ -77,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// A report killed while writing leaves its staging directory in the
 	// output directory: the next one removes it, and SIGINT or SIGTERM
 	// remove this one's at once.
-	if err := removeStaleStaging(outDir); err != nil {
+	if err := report.RemoveStaging(outDir); err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1
 	}
@@ -127,15 +126,22 @@ func build(runs fs.FS, r report.Options, a analysis.Options, skip bool) (*report
 	if run.Run.Model != a.Model {
 		return nil, fmt.Errorf("model %s: %s names model %q: the directory holds another model's run", a.Model, filepath.Join(dir, tfrunner.RunFile), run.Run.Model)
 	}
+	// One read of the dataset serves the analysis (the test images join
+	// sub-class discovery) and the report's pictures.
+	if err := in.LoadData(r.DataDir, a.Model); err != nil {
+		return nil, err
+	}
+	if in.Data != nil {
+		if err := run.CheckData(in.Data); err != nil {
+			return nil, err
+		}
+		a.Test = &in.Data.Test
+	}
 	if in.Analysis, err = analysis.Analyse(run, a); err != nil {
 		return nil, err
 	}
 	return report.Render(in, r)
 }
-
-// stagingPrefix is the prefix of the staging directories report.Render
-// makes inside the output directory (report's stagingPrefix).
-const stagingPrefix = ".report-staging-"
 
 // cleanUpOnSignal makes SIGINT and SIGTERM remove the report's staging
 // directories in out, then exit with status 130. The returned function
@@ -147,8 +153,8 @@ func cleanUpOnSignal(out string, stderr io.Writer) (stop func()) {
 	go func() {
 		select {
 		case sig := <-sigs:
-			removeStaleStaging(out)
-			fmt.Fprintf(stderr, "report: interrupted by %v: temporary files removed; %s holds the previous report, if any\n", sig, out)
+			report.RemoveStaging(out) // waits for renames in progress
+			fmt.Fprintf(stderr, "report: interrupted by %v: temporary files removed; %s holds either the previous report (if any) or, had all its files been moved into place, the new one, never a mix\n", sig, out)
 			os.Exit(130)
 		case <-done:
 		}
@@ -157,21 +163,4 @@ func cleanUpOnSignal(out string, stderr io.Writer) (stop func()) {
 		signal.Stop(sigs)
 		close(done)
 	}
-}
-
-// removeStaleStaging removes the staging directories that a report killed
-// while writing left in out.
-func removeStaleStaging(out string) error {
-	entries, err := os.ReadDir(out)
-	if err != nil {
-		return nil // no output directory yet
-	}
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), stagingPrefix) {
-			if err := os.RemoveAll(filepath.Join(out, e.Name())); err != nil {
-				return fmt.Errorf("remove a stale staging directory: %w", err)
-			}
-		}
-	}
-	return nil
 }

@@ -25,13 +25,10 @@ func (*Engine) MemoryNeed(m *graphs.Model, cfg tfrunner.Config) (float64, error)
 	if err != nil {
 		return 0, fmt.Errorf("native: %w", err)
 	}
-	maxBatch := float64(cfg.MaxBatch)
-	if cfg.MaxBatch == 0 {
-		maxBatch = float64(max(m.Batch, 0))
-		if m.Batch <= 0 {
-			maxBatch = 32
-		}
+	if cfg, err = cfg.Resolve(m); err != nil {
+		return 0, fmt.Errorf("native: %w", err)
 	}
+	maxBatch := float64(cfg.MaxBatch)
 	threads := float64(cfg.Threads)
 	if cfg.Threads == 0 {
 		threads = float64(runtime.GOMAXPROCS(0))

@@ -59,10 +59,11 @@ func memoryNeed(m *graphs.Model, cfg tfrunner.Config, cores int) (float64, error
 	for _, sh := range shapes {
 		perImage += float64(sh.Size())
 	}
-	batch := float64(cfg.MaxBatch)
-	if cfg.MaxBatch <= 0 {
-		batch = float64(max(m.Batch, tfrunner.DefaultMaxBatch))
+	cfg, err = cfg.Resolve(m)
+	if err != nil {
+		return 0, fmt.Errorf("tensorflow: %w", err)
 	}
+	batch := float64(cfg.MaxBatch)
 	threads := float64(cfg.Threads)
 	if cfg.Threads <= 0 {
 		threads = float64(cores)
