@@ -266,10 +266,10 @@ func freePort(t *testing.T) int {
 }
 
 // TestTensorBoardProjector starts a TensorBoard server on 127.0.0.1 over the
-// runs directory; its projector plugin lists the runs of A and B (the
-// default model's 6,272-value encoding gets no projector files, see
-// tfrunner.MaxProjectorDims), and their config names the 10,000 test images'
-// encoding, metadata and sprite.
+// runs directory; its projector plugin lists the runs of the three models,
+// and their config names the 10,000 test images' encoding (for the default
+// model, whose encoding is wider than tfrunner.MaxProjectorDims, its top
+// tfrunner.ProjectorComponents principal components), metadata and sprite.
 func TestTensorBoardProjector(t *testing.T) {
 	dir, _ := trainStudy(t)
 	port := freePort(t)
@@ -304,7 +304,7 @@ func TestTensorBoardProjector(t *testing.T) {
 		}
 		return body, err
 	}
-	want := []string{"A/logs/train", "B/logs/train"}
+	want := []string{"A/logs/train", "B/logs/train", "default/logs/train"}
 	var runs []string
 	deadline := time.Now().Add(90 * time.Second)
 	for {
@@ -367,12 +367,13 @@ func TestTensorBoardProjector(t *testing.T) {
 			t.Fatalf("%s: %v in %s", run, err, body)
 		}
 		model := strings.SplitN(run, "/", 2)[0]
-		dims := map[string]string{"A": "32", "B": "100"}[model]
+		dims := map[string]string{"A": "32", "B": "100", "default": fmt.Sprint(tfrunner.ProjectorComponents)}[model]
+		tensorName := map[string]string{"A": "A/dense_1", "B": "B/dense_1", "default": fmt.Sprintf("default/flatten_pca%d", tfrunner.ProjectorComponents)}[model]
 		if len(info.Embeddings) != 1 {
 			t.Fatalf("%s: %d embeddings, want 1: %s", run, len(info.Embeddings), body)
 		}
 		e := info.Embeddings[0]
-		if e.TensorName != model+"/dense_1" || fmt.Sprint(e.TensorShape) != "[10000 "+dims+"]" ||
+		if e.TensorName != tensorName || fmt.Sprint(e.TensorShape) != "[10000 "+dims+"]" ||
 			e.MetadataPath == "" || e.Sprite.ImagePath == "" || fmt.Sprint(e.Sprite.SingleImageDim) != "[28 28]" {
 			t.Errorf("%s: projector config %s", run, body)
 		}
@@ -394,7 +395,7 @@ func TestTensorBoardProjector(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := 10000 * map[string]int{"A": 32, "B": 100}[model] * 4; len(tensor) != want {
+		if want := 10000 * map[string]int{"A": 32, "B": 100, "default": tfrunner.ProjectorComponents}[model] * 4; len(tensor) != want {
 			t.Errorf("%s: tensor of %d bytes, want %d", run, len(tensor), want)
 		}
 	}

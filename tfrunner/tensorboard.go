@@ -44,10 +44,11 @@ const (
 // Options.LogSteps is 0.
 const DefaultLogSteps = 100
 
-// MaxProjectorDims bounds the encoding size the projector files are written
-// for: the projector's tensor is a TSV file of every test image's encoding,
-// which for the default model's 6,272-value Flatten output would be about
-// 600 MB; such runs get no projector files.
+// MaxProjectorDims bounds the encoding size the projector's tensor holds as
+// it is: the tensor is a TSV file of every test image's encoding, which for
+// the default model's 6,272-value Flatten output would be about 600 MB (and
+// as much for the browser to load). A wider encoding is written as its top
+// ProjectorComponents principal components instead.
 const MaxProjectorDims = 1024
 
 // boardLog writes a run's TensorBoard log as training goes; it wraps the
@@ -243,8 +244,14 @@ func writeProjector(dir string, m *graphs.Model, enc, probs []float32, s dataset
 		return fmt.Errorf("model %s: projector: %d encoding values for %d images", m.Name, len(enc), s.N)
 	}
 	dims := len(enc) / s.N
+	tensor, tensorName := enc, m.Name+"/"+m.Encoding
 	if dims > MaxProjectorDims {
-		return nil
+		var err error
+		if tensor, err = principalComponents(enc, s.N, dims, ProjectorComponents); err != nil {
+			return fmt.Errorf("model %s: projector: %w", m.Name, err)
+		}
+		dims = len(tensor) / s.N
+		tensorName += fmt.Sprintf("_pca%d", dims) // its top dims principal components
 	}
 	classes := m.Classes()
 	names := dataset.Names(classes)
@@ -269,7 +276,7 @@ func writeProjector(dir string, m *graphs.Model, enc, probs []float32, s dataset
 		rows[i] = append(row, name(pred), strconv.FormatBool(pred == s.Labels[i]))
 	}
 	return tboard.WriteProjector(filepath.Join(dir, TrainLog), tboard.Embedding{
-		Name: m.Name + "/" + m.Encoding, Tensor: enc, Rows: s.N, Dims: dims,
+		Name: tensorName, Tensor: tensor, Rows: s.N, Dims: dims,
 		Columns: cols, Metadata: rows,
 		Images: s.X, ImageH: dataset.Height, ImageW: dataset.Width,
 	})
