@@ -90,8 +90,10 @@ func (in *Inputs) Run(model string) *RunArtifacts {
 // fsys, the file system rooted at runsDir, with tfrunner.ReadArtifacts.
 // Empty models means the study's (graphs.Names), skipping with a note those
 // that are missing or incomplete; when set, each must be complete. A
-// corrupt run is an error naming the model and the file.
-func ReadRuns(fsys fs.FS, runsDir string, models []string) (*Inputs, error) {
+// corrupt run is an error naming the model and the file. Only the run of
+// the model analysed (named by analysed; "" for none) keeps its encoding's
+// values; the others' are checked and dropped (tfrunner.Dir.SkipValues).
+func ReadRuns(fsys fs.FS, runsDir string, models []string, analysed string) (*Inputs, error) {
 	in := &Inputs{}
 	explicit := len(models) > 0
 	if !explicit {
@@ -103,7 +105,7 @@ func ReadRuns(fsys fs.FS, runsDir string, models []string) (*Inputs, error) {
 			return nil, fmt.Errorf("model %s: %w", name, err)
 		}
 		dir := filepath.Join(runsDir, name)
-		r, err := tfrunner.ReadArtifacts(tfrunner.Dir{FS: sub, Path: dir})
+		r, err := tfrunner.ReadArtifacts(tfrunner.Dir{FS: sub, Path: dir, SkipValues: name != analysed})
 		if errors.Is(err, tfrunner.ErrIncomplete) && !explicit {
 			in.note("model %s skipped: %v", name, err)
 			continue

@@ -387,7 +387,7 @@ func TestPreview(t *testing.T) {
 // renderDirs reads the runs of opts.RunsDir (models as ReadRuns takes them)
 // and the analysis files in analysisDir, then renders them.
 func renderDirs(opts Options, analysisDir string, models []string) (*Result, error) {
-	in, err := ReadRuns(os.DirFS(opts.RunsDir), opts.RunsDir, models)
+	in, err := ReadRuns(os.DirFS(opts.RunsDir), opts.RunsDir, models, "")
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,12 @@ type Dir struct {
 	FS fs.FS
 	// Path is the directory's path, naming its files in messages.
 	Path string
+	// SkipValues makes ReadArtifacts check encoding_test.csv and
+	// hidden_test.csv (shape and every value) without keeping their values
+	// (Encoding.Values stays nil): all a reader that does not analyse the
+	// run needs, and the default model's 6,272-wide encoding alone would
+	// otherwise hold 500 MB.
+	SkipValues bool
 }
 
 // OpenDir opens the run directory path of the operating system's file
@@ -197,16 +203,19 @@ type Encoding struct {
 	Rows int
 	// Columns is the width of the encoding.
 	Columns int
-	// Values holds Rows × Columns values, row after row.
+	// Values holds Rows × Columns values, row after row; nil when read
+	// with Dir.SkipValues.
 	Values []float64
 }
 
-// readMatrix reads encoding_test.csv or hidden_test.csv (name): a header
+// readMatrix reads encoding_test.csv or hidden_test.csv (name), of rows
+// rows if all is well (0: unknown), keeping its values unless
+// d.SkipValues: a header
 // row, then at least one row of as many finite numbers, each within
 // float32's range (the files are written from float32 tensors: a larger
 // value is not one, and could overflow the squared distances of the
 // clustering and t-SNE).
-func (d Dir) readMatrix(name string) (*Encoding, error) {
+func (d Dir) readMatrix(name string, rows int) (*Encoding, error) {
 	f, err := d.open(name)
 	if err != nil {
 		return nil, err
@@ -219,6 +228,9 @@ func (d Dir) readMatrix(name string) (*Encoding, error) {
 		return nil, err
 	}
 	e := &Encoding{Columns: bytes.Count(header, []byte{','}) + 1}
+	if !d.SkipValues && rows > 0 {
+		e.Values = make([]float64, 0, rows*e.Columns) // rows, the expected count, spares append's copies
+	}
 	for {
 		line, err := r.Next()
 		if errors.Is(err, io.EOF) {
@@ -238,7 +250,9 @@ func (d Dir) readMatrix(name string) (*Encoding, error) {
 			if math.IsInf(float64(float32(v)), 0) {
 				return nil, fmt.Errorf("%s line %d, column %d: %q is out of range (beyond float32)", path, r.Line(), j+1, field)
 			}
-			e.Values = append(e.Values, v)
+			if !d.SkipValues {
+				e.Values = append(e.Values, v)
+			}
 		}
 		e.Rows++
 	}
@@ -454,7 +468,7 @@ func ReadArtifacts(d Dir) (*Artifacts, error) {
 	a.Diagram = data
 
 	encPath := d.File(EncodingFile)
-	enc, err := d.readMatrix(EncodingFile)
+	enc, err := d.readMatrix(EncodingFile, a.Run.TestExamples)
 	switch {
 	case err == nil:
 		if a.Run.TestExamples > 0 && enc.Rows != a.Run.TestExamples {
@@ -474,7 +488,7 @@ func ReadArtifacts(d Dir) (*Artifacts, error) {
 	}
 
 	hidPath := d.File(HiddenFile)
-	switch hid, err := d.readMatrix(HiddenFile); {
+	switch hid, err := d.readMatrix(HiddenFile, a.Run.TestExamples); {
 	case err == nil:
 		if a.Run.TestExamples > 0 && hid.Rows != a.Run.TestExamples {
 			return nil, fmt.Errorf("%s: %d rows, but %s says %d test images", hidPath, hid.Rows, runPath, a.Run.TestExamples)

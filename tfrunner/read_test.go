@@ -54,7 +54,7 @@ func TestReadCSVBadInput(t *testing.T) {
 			var err error
 			if tt.matrix {
 				var e *Encoding
-				if e, err = d.readMatrix(EncodingFile); err == nil {
+				if e, err = d.readMatrix(EncodingFile, 0); err == nil {
 					rows = e.Rows
 					if len(e.Values) != e.Rows*e.Columns {
 						t.Fatalf("%d values for %d×%d", len(e.Values), e.Rows, e.Columns)
@@ -91,5 +91,38 @@ func TestReadJSONStrict(t *testing.T) {
 	}
 	if _, err := ReadArtifacts(d); !errors.Is(err, ErrIncomplete) || !strings.Contains(err.Error(), "runs/A/run.json is missing") {
 		t.Errorf("incomplete: err = %v", err)
+	}
+}
+
+// TestReadMatrixSkipValues checks that a Dir with SkipValues checks every
+// value of a matrix file as strictly but keeps none of them.
+func TestReadMatrixSkipValues(t *testing.T) {
+	for _, tt := range []struct {
+		content string
+		want    string // in the error; "" = no error
+	}{
+		{"e0,e1\n1,2\n3,4\n", ""},
+		{"e0,e1\n1,2\n3,NaN\n", "line 3, column 2"},
+		{"e0,e1\n1,2\n3\n", "line 3: 1 fields"},
+	} {
+		for _, skip := range []bool{false, true} {
+			d := Dir{FS: fstest.MapFS{EncodingFile: {Data: []byte(tt.content)}}, Path: "runs/A", SkipValues: skip}
+			e, err := d.readMatrix(EncodingFile, 2)
+			if tt.want != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("%q, skip %v: error %v, want one containing %q", tt.content, skip, err, tt.want)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatalf("%q, skip %v: %v", tt.content, skip, err)
+			}
+			if e.Rows != 2 || e.Columns != 2 {
+				t.Errorf("skip %v: %d×%d, want 2×2", skip, e.Rows, e.Columns)
+			}
+			if want := map[bool]int{false: 4, true: 0}[skip]; len(e.Values) != want {
+				t.Errorf("skip %v: %d values kept, want %d", skip, len(e.Values), want)
+			}
+		}
 	}
 }

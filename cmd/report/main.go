@@ -100,7 +100,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 // at r.RunsDir, each file once; analyses a.Model's encoding (or, with skip,
 // reads the earlier analysis in r.OutDir); and renders the report.
 func build(runs fs.FS, r report.Options, a analysis.Options, skip bool) (*report.Result, error) {
-	in, err := report.ReadRuns(runs, r.RunsDir, nil)
+	analysed := a.Model // the only run whose encoding's values are kept
+	if skip {
+		analysed = ""
+	}
+	in, err := report.ReadRuns(runs, r.RunsDir, nil, analysed)
 	if err != nil {
 		return nil, err
 	}
