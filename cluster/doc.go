@@ -3,7 +3,8 @@
 // sub-classes inside labelled groups.
 //
 // Every function takes its data as a *mat.Dense x of n rows (samples) by d
-// columns (features). Rows are read, never modified. Labels are []int of
+// columns (features), but RandomizedPCA, for data too wide for PCA's d×d
+// covariance, which takes float32 rows as the engines write them. Rows are read, never modified. Labels are []int of
 // length n, one per row of x. Values must be finite: NaN or ±Inf anywhere in
 // x is reported as an error, as are empty matrices and out-of-range
 // parameters. No function panics on bad input.

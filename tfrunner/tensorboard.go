@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"fmnist/cluster"
 	"fmnist/dataset"
 	"fmnist/graphs"
 	"fmnist/tfrunner/onnx"
@@ -50,6 +51,11 @@ const DefaultLogSteps = 100
 // as much for the browser to load). A wider encoding is written as its top
 // ProjectorComponents principal components instead.
 const MaxProjectorDims = 1024
+
+// ProjectorComponents is how many principal components stand in the
+// projector's tensor for an encoding wider than MaxProjectorDims (the
+// default model's 6,272-value Flatten output): what t-SNE is usually run on.
+const ProjectorComponents = 50
 
 // boardLog writes a run's TensorBoard log as training goes; it wraps the
 // run's Progress, so Fit needs no change to feed it.
@@ -247,7 +253,7 @@ func writeProjector(dir string, m *graphs.Model, enc, probs []float32, s dataset
 	tensor, tensorName := enc, m.Name+"/"+m.Encoding
 	if dims > MaxProjectorDims {
 		var err error
-		if tensor, err = principalComponents(enc, s.N, dims, ProjectorComponents); err != nil {
+		if tensor, err = cluster.RandomizedPCA(enc, s.N, dims, ProjectorComponents); err != nil {
 			return fmt.Errorf("model %s: projector: %w", m.Name, err)
 		}
 		dims = len(tensor) / s.N

@@ -1,35 +1,30 @@
-package tfrunner
+package cluster
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
-// ProjectorComponents is how many principal components stand in the
-// projector's tensor for an encoding wider than MaxProjectorDims (the
-// default model's 6,272-value Flatten output): what t-SNE is usually run on.
-const ProjectorComponents = 50
-
-// principalComponents returns the scores of the n rows of x (n×d, row
-// after row) on their top k principal components, n×k float32, largest
-// first. It uses randomized subspace iteration (Halko, Martinsson and
+// RandomizedPCA returns the scores of the n rows of x (n×d float32, row
+// after row) on approximately their top k principal components, n×k
+// float32, largest first: PCA's coordinates for data too wide for its d×d
+// covariance (the default model's 6,272-value Flatten output). It uses randomized subspace iteration (Halko, Martinsson and
 // Tropp, 2011: a Gaussian sketch of k+10 directions, one power iteration)
 // with a fixed seed, so the same x gives the same scores. It centres
 // implicitly (A = X − 1μᵀ is never formed) and keeps every product in the
 // shape whose inner loop runs along the rows of x (float32 dot products and
 // axpys of length d, split over GOMAXPROCS goroutines), so it needs only a
 // few n×(k+10) and (k+10)×d blocks beside x. Each component's sign is fixed
-// so that its score of largest magnitude is positive.
-func principalComponents(x []float32, n, d, k int) ([]float32, error) {
+// so that its score of largest magnitude is positive, as in PCA.
+func RandomizedPCA(x []float32, n, d, k int) ([]float32, error) {
 	if n <= 0 || d <= 0 || len(x) != n*d {
-		return nil, fmt.Errorf("principal components: %d values for %d×%d", len(x), n, d)
+		return nil, fmt.Errorf("randomized PCA: %d values for %d×%d", len(x), n, d)
 	}
 	k = min(k, n, d)
 	l := min(k+10, n, d)
@@ -62,7 +57,7 @@ func principalComponents(x []float32, n, d, k int) ([]float32, error) {
 	}
 	var svd mat.SVD
 	if !svd.Factorize(b, mat.SVDThin) {
-		return nil, fmt.Errorf("principal components: the SVD did not converge")
+		return nil, fmt.Errorf("randomized PCA: the SVD did not converge")
 	}
 	var u mat.Dense
 	svd.UTo(&u)
@@ -91,16 +86,6 @@ func principalComponents(x []float32, n, d, k int) ([]float32, error) {
 // vec is s as a blas32 vector.
 func vec(s []float32) blas32.Vector { return blas32.Vector{N: len(s), Inc: 1, Data: s} }
 
-// parallel runs f(lo, hi) on GOMAXPROCS slices of [0, n) at once.
-func parallel(n int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() { f(w*n/workers, (w+1)*n/workers) })
-	}
-	wg.Wait()
-}
-
 // times returns (X − 1μᵀ)·Bᵀ, n×l, for the l rows of b (l×d).
 func times(x, mean, b []float32, n, d, l int) []float32 {
 	mb := make([]float32, l)
@@ -108,7 +93,7 @@ func times(x, mean, b []float32, n, d, l int) []float32 {
 		mb[c] = blas32.Dot(vec(mean), vec(b[c*d:(c+1)*d]))
 	}
 	y := make([]float32, n*l)
-	parallel(n, func(lo, hi int) {
+	parallelChunks(n, (n+runtime.GOMAXPROCS(0)-1)/runtime.GOMAXPROCS(0), 0, func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			xi := vec(x[i*d : (i+1)*d])
 			for c := range l {
@@ -122,7 +107,7 @@ func times(x, mean, b []float32, n, d, l int) []float32 {
 // timesT returns Qᵀ·(X − 1μᵀ), l×d, for q n×l.
 func timesT(x, mean, q []float32, n, d, l int) []float32 {
 	z := make([]float32, l*d)
-	parallel(l, func(lo, hi int) {
+	parallelChunks(l, 1, 0, func(_, lo, hi int) {
 		for c := lo; c < hi; c++ {
 			zc := vec(z[c*d : (c+1)*d])
 			var sum float32
@@ -159,7 +144,7 @@ func orthonormal(y []float32, n, l int) ([]float32, error) {
 			first = norm
 		}
 		if math.IsNaN(norm) || math.IsInf(norm, 0) {
-			return nil, fmt.Errorf("principal components: the data is not finite")
+			return nil, fmt.Errorf("randomized PCA: the data is not finite")
 		}
 		if norm == 0 || norm <= 1e-10*first {
 			clear(c)

@@ -1,4 +1,4 @@
-package tfrunner
+package cluster
 
 import (
 	"math"
@@ -8,43 +8,23 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// exactScores is the reference: the scores of the centred rows of x on
-// their top k right singular vectors, from a full SVD, signs fixed as
-// principalComponents fixes them.
-func exactScores(x []float32, n, d, k int) []float64 {
+// exactScores is the reference: PCA's coordinates of x.
+func exactScores(t *testing.T, x []float32, n, d, k int) []float64 {
+	t.Helper()
 	a := mat.NewDense(n, d, nil)
-	for j := range d {
-		var m float64
-		for i := range n {
-			m += float64(x[i*d+j])
-		}
-		m /= float64(n)
-		for i := range n {
-			a.Set(i, j, float64(x[i*d+j])-m)
+	for i := range n {
+		for j := range d {
+			a.Set(i, j, float64(x[i*d+j]))
 		}
 	}
-	var svd mat.SVD
-	svd.Factorize(a, mat.SVDThin)
-	var u mat.Dense
-	svd.UTo(&u)
-	s := svd.Values(nil)
-	out := make([]float64, n*k)
-	for c := range k {
-		best := 0
-		for i := range n {
-			if math.Abs(u.At(i, c)) > math.Abs(u.At(best, c)) {
-				best = i
-			}
-		}
-		sign := math.Copysign(1, u.At(best, c))
-		for i := range n {
-			out[i*k+c] = sign * u.At(i, c) * s[c]
-		}
+	r, err := PCA(a, k)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return r.Coords.RawMatrix().Data
 }
 
-func TestPrincipalComponents(t *testing.T) {
+func TestRandomizedPCA(t *testing.T) {
 	tests := []struct {
 		name    string
 		n, d, k int
@@ -52,7 +32,7 @@ func TestPrincipalComponents(t *testing.T) {
 		noise   float64
 	}{
 		{"decaying spectrum", 400, 300, 5, []float64{40, 20, 10, 5, 2.5, 1.2}, 0.05},
-		{"wide", 120, 900, 4, []float64{30, 12, 6, 3}, 0.01},
+		{"wide", 120, 400, 4, []float64{30, 12, 6, 3}, 0.01},
 		{"rank below k", 200, 50, 8, []float64{10, 5, 2}, 0},
 	}
 	for _, tt := range tests {
@@ -77,11 +57,11 @@ func TestPrincipalComponents(t *testing.T) {
 					x[i*tt.d+j] += float32(3 + tt.noise*rng.NormFloat64()) // an offset the centring removes
 				}
 			}
-			got, err := principalComponents(x, tt.n, tt.d, tt.k)
+			got, err := RandomizedPCA(x, tt.n, tt.d, tt.k)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := exactScores(x, tt.n, tt.d, tt.k)
+			want := exactScores(t, x, tt.n, tt.d, tt.k)
 			rank := min(tt.k, len(tt.spread))
 			for c := range rank {
 				var diff, norm float64
@@ -103,10 +83,10 @@ func TestPrincipalComponents(t *testing.T) {
 			}
 		})
 	}
-	if _, err := principalComponents(make([]float32, 5), 2, 3, 1); err == nil {
+	if _, err := RandomizedPCA(make([]float32, 5), 2, 3, 1); err == nil {
 		t.Error("5 values for 2×3: no error")
 	}
-	same, err := principalComponents(make([]float32, 60), 6, 10, 2)
+	same, err := RandomizedPCA(make([]float32, 60), 6, 10, 2)
 	if err != nil {
 		t.Fatalf("data without variance: %v", err)
 	}
@@ -117,9 +97,9 @@ func TestPrincipalComponents(t *testing.T) {
 	}
 }
 
-// BenchmarkPrincipalComponents times the default model's case: 10,000
-// encodings of 6,272 values reduced to ProjectorComponents.
-func BenchmarkPrincipalComponents(b *testing.B) {
+// BenchmarkRandomizedPCA times the default model's projector: 10,000
+// encodings of 6,272 values reduced to 50 components.
+func BenchmarkRandomizedPCA(b *testing.B) {
 	const n, d = 10000, 6272
 	rng := rand.New(rand.NewPCG(3, 4))
 	x := make([]float32, n*d)
@@ -128,7 +108,7 @@ func BenchmarkPrincipalComponents(b *testing.B) {
 	}
 	b.ResetTimer()
 	for range b.N {
-		if _, err := principalComponents(x, n, d, ProjectorComponents); err != nil {
+		if _, err := RandomizedPCA(x, n, d, 50); err != nil {
 			b.Fatal(err)
 		}
 	}
