@@ -215,8 +215,9 @@ func (f *Fitted) save(ck *Checkpoint, path string, epoch int) error {
 	return WriteCheckpoint(path, ck)
 }
 
-// evalChunk is how many images Evaluate and Predict give the engine at once.
-const evalChunk = 1000
+// EvalChunk is how many images Evaluate, Predict and ForwardAll give an
+// engine's Forward at once (an engine's memory estimate counts on it).
+const EvalChunk = 1000
 
 // Predict returns the softmax probabilities of every image of s
 // (s.N rows of the model's class count).
@@ -227,8 +228,8 @@ func Predict(p Program, s dataset.Split) ([]float32, error) {
 // ForwardAll returns the named layer's output for every image of s, in order.
 func ForwardAll(p Program, s dataset.Split, layer string) ([]float32, error) {
 	var out []float32
-	for lo := 0; lo < s.N; lo += evalChunk {
-		hi := min(lo+evalChunk, s.N)
+	for lo := 0; lo < s.N; lo += EvalChunk {
+		hi := min(lo+EvalChunk, s.N)
 		part := s.Slice(lo, hi)
 		y, err := p.Forward(part.X, part.N, layer)
 		if err != nil {

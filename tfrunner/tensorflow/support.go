@@ -34,9 +34,6 @@ func checkVersion(v string) error {
 // it reserves.
 const threadBytes = 1 << 20
 
-// evalImages is how many images tfrunner gives Forward at once.
-const evalImages = 1000
-
 // memoryNeed estimates the bytes a program of m with cfg holds, without
 // building it: the variables (weights, two Adam moments, the gradients),
 // each layer's output kept for the backward pass for a batch of
@@ -68,7 +65,7 @@ func memoryNeed(m *graphs.Model, cfg tfrunner.Config, cores int) (float64, error
 	if cfg.Threads <= 0 {
 		threads = float64(cores)
 	}
-	images := math.Max(2*batch, evalImages)
+	images := math.Max(2*batch, tfrunner.EvalChunk)
 	return 4*(4*params+(images+batch)*(perImage+float64(m.Input.Size()))) + 2*threads*threadBytes, nil
 }
 
