@@ -86,19 +86,16 @@ func Render(in *Inputs, opts Options) (*Result, error) {
 	if len(in.Runs) == 0 {
 		return nil, fmt.Errorf("no complete run in %s (looked for %v)", opts.RunsDir, graphs.Names)
 	}
+	model := opts.Model // the analysed model
+	if in.Analysis != nil {
+		model = in.Analysis.Analysis.Model
+	}
 	if !in.dataLoaded {
-		model := opts.Model
-		if in.Analysis != nil {
-			model = in.Analysis.Analysis.Model
-		}
 		if err := in.LoadData(opts.DataDir, model); err != nil {
 			return nil, err
 		}
 	}
-	b := &builder{opts: opts, in: in, runs: in.Runs, an: in.Analysis, notes: slices.Clone(in.Notes)}
-	if err := b.read(); err != nil {
-		return nil, err
-	}
+	b := &builder{opts: opts, runs: in.Runs, an: in.Analysis, analysed: in.Run(model), data: in.Data, notes: slices.Clone(in.Notes)}
 	if err := b.build(); err != nil {
 		return nil, err
 	}
@@ -159,7 +156,6 @@ func (o Options) withDefaults() Options {
 // builder gathers the inputs and makes the page and its images.
 type builder struct {
 	opts     Options
-	in       *Inputs
 	runs     []*RunArtifacts
 	an       *analysis.Result
 	analysed *RunArtifacts // the run whose encoding was analysed, if reported
@@ -179,21 +175,6 @@ type job struct {
 
 func (b *builder) note(format string, args ...any) {
 	b.notes = append(b.notes, fmt.Sprintf(format, args...))
-}
-
-// read finds the analysed run and takes the dataset for the pictures.
-func (b *builder) read() error {
-	want := b.opts.Model
-	if b.an != nil {
-		want = b.an.Analysis.Model
-	}
-	for _, r := range b.runs {
-		if r.Name == want {
-			b.analysed = r
-		}
-	}
-	b.data = b.in.Data
-	return nil
 }
 
 // labelNames names the labels of the reported runs.
