@@ -94,6 +94,9 @@ type Subclasses struct {
 	// to its centre.
 	Representatives [][]int `json:"representatives"`
 	Found           int     `json:"found"` // clusters the dip tests found, before merging by the network's evidence
+	// KeptApart counts the pairs of sub-classes the network scores alike
+	// that stay apart because they form two clear modes.
+	KeptApart int `json:"kept_apart,omitempty"`
 	// Separation is the smallest evidence separation (0..1) between two
 	// sub-classes; 0 when k = 1.
 	Separation float64    `json:"separation"`

@@ -166,7 +166,7 @@ func discover(a *Analysis, run *tfrunner.Artifacts, x *mat.Dense, pred *tfrunner
 	}
 	names10 := dataset.Names(maxOf(pred.Labels) + 1)
 	for _, l := range res.Labels {
-		s := Subclasses{Label: l.Label, K: l.K, Found: l.Found}
+		s := Subclasses{Label: l.Label, K: l.K, Found: l.Found, KeptApart: l.KeptApart}
 		if !math.IsNaN(l.Separation) {
 			s.Separation = l.Separation
 		}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -130,6 +131,47 @@ func TestTestBytes(t *testing.T) {
 	for i, b := range testBytes(test) {
 		if int(b) != i {
 			t.Fatalf("byte %d came back as %d", i, b)
+		}
+	}
+}
+
+func TestDiscoverKeptApart(t *testing.T) {
+	// Two labels of 600 images, each holding two classes of 300. In the
+	// encoding both labels' classes lie 12 sd apart; the network scores
+	// the classes of label 0 alike (two clear modes, kept apart) and tells
+	// those of label 1 apart (split by evidence as well).
+	const per, d = 300, 4
+	rng := rand.New(rand.NewPCG(7, 7))
+	n := 4 * per
+	x := mat.NewDense(n, d, nil)
+	pred := &tfrunner.Predictions{}
+	for i := range n {
+		class := i / per // 0..3
+		row := x.RawRowView(i)
+		for j := range row {
+			row[j] = rng.NormFloat64()
+		}
+		row[0] += 12 * float64(class%2)
+		p := 0.5 + 0.1*rng.Float64()
+		if class == 3 {
+			p = 0.99 // label 1's second class: another score entirely
+		}
+		pred.Labels = append(pred.Labels, class/2)
+		pred.Original = append(pred.Original, class)
+		pred.Probs = append(pred.Probs, []float64{p, 1 - p})
+	}
+	var a Analysis
+	part, _, err := discover(&a, &tfrunner.Artifacts{Dir: "run"}, x, pred, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(part) != n || len(a.Subclasses) != 2 {
+		t.Fatalf("partition of %d rows, %d labels; want %d, 2", len(part), len(a.Subclasses), n)
+	}
+	for l, want := range []int{1, 0} {
+		s := a.Subclasses[l]
+		if s.K != 2 || s.KeptApart != want {
+			t.Errorf("label %d: k %d, %d pairs kept apart; want 2, %d", l, s.K, s.KeptApart, want)
 		}
 	}
 }

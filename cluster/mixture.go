@@ -21,7 +21,7 @@ type mixture struct {
 }
 
 const (
-	emShortIter = 10
+	emShortIter = 5
 	emMaxIter   = 200
 	emTol       = 1e-5 // stop when the mean log-likelihood gains less
 	emReg       = 1e-3 // added to covariance diagonals, times the mean variance

@@ -35,11 +35,16 @@ type SubclassOptions struct {
 	// MergeBelow is the evidence separation, in (0, 1], under which two
 	// clusters are merged; default 0.6.
 	MergeBelow float64
+	// KeepApart, in (0, 0.25], keeps two clusters apart whatever their
+	// evidence when their rows form two clear modes: when the dip statistic
+	// of their rows projected onto the Fisher discriminant of the pair is at
+	// least KeepApart. Default 0.075.
+	KeepApart float64
 	// Bootstrap is the number of bootstrap resamples of each label's rows
 	// on which the search is repeated to measure its stability (see
 	// Stability); 0 skips it.
 	Bootstrap       int
-	NInit           int // k-means restarts of the mixture initialisations; default 10
+	NInit           int // k-means restarts of the mixture initialisations; default 3
 	Representatives int // rows reported per sub-class, nearest the centre first; default 8
 	Seed            uint64
 	Workers         int // goroutines; default GOMAXPROCS
@@ -61,8 +66,11 @@ func (o *SubclassOptions) defaults() {
 	if o.MergeBelow == 0 {
 		o.MergeBelow = 0.6
 	}
+	if o.KeepApart == 0 {
+		o.KeepApart = 0.075
+	}
 	if o.NInit == 0 {
-		o.NInit = 10
+		o.NInit = 3
 	}
 	if o.Representatives == 0 {
 		o.Representatives = 8
@@ -128,6 +136,10 @@ type LabelSubclasses struct {
 	// Found is the number of clusters the tests found, before merging;
 	// Found − K of them were merged by evidence.
 	Found int
+	// KeptApart counts the pairs of sub-classes the evidence alone would
+	// have merged (separation below MergeBelow) that stay apart as two
+	// clear modes (see KeepApart).
+	KeptApart int
 	// Separation is the smallest evidence separation between two of the
 	// sub-classes: the largest over the evidence columns of |2·AUC − 1|,
 	// AUC the chance that a row of one scores higher than a row of the
@@ -136,8 +148,6 @@ type LabelSubclasses struct {
 	// Stability is nil unless SubclassOptions.Bootstrap is positive.
 	Stability  *Stability
 	Subclasses []Subclass
-
-	stabilitySeconds float64
 }
 
 // Stability says how often the search finds the same sub-classes again on
@@ -208,6 +218,8 @@ func DiscoverSubclasses(x *mat.Dense, labels, classes []int, opt SubclassOptions
 		return nil, fmt.Errorf("subclasses: MaxDims=%d must not be negative", opt.MaxDims)
 	case !(opt.MergeBelow > 0 && opt.MergeBelow <= 1):
 		return nil, fmt.Errorf("subclasses: MergeBelow=%v must lie in (0, 1]", opt.MergeBelow)
+	case !(opt.KeepApart > 0 && opt.KeepApart <= 0.25):
+		return nil, fmt.Errorf("subclasses: KeepApart=%v must lie in (0, 0.25]", opt.KeepApart)
 	case opt.Bootstrap < 0:
 		return nil, fmt.Errorf("subclasses: Bootstrap=%d must not be negative", opt.Bootstrap)
 	}
@@ -227,15 +239,43 @@ func DiscoverSubclasses(x *mat.Dense, labels, classes []int, opt SubclassOptions
 	for i, l := range idx {
 		rows[l] = append(rows[l], i)
 	}
+	// The labels are searched in parallel, the largest first, each on one
+	// goroutine: the EM and k-means of one label are too small to share
+	// out. Each label has its own random streams, so the result does not
+	// depend on the number of workers.
+	order := make([]int, len(vals))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(rows[b]) - len(rows[a]) })
+	work := make([]*labelSearch, len(vals))
+	errs := make([]error, len(vals))
+	inner := opt
+	inner.Workers = max(1, workers(opt.Workers)/len(vals))
+	parallelChunks(len(vals), 1, opt.Workers, func(_, lo, hi int) {
+		for _, li := range order[lo:hi] {
+			work[li], errs[li] = subclassesOf(data, d, rows[li], classes, evidenceOf(ev, e, rows[li]), e, inner, uint64(li))
+		}
+	})
+	for li, l := range vals {
+		if errs[li] != nil {
+			return nil, fmt.Errorf("subclasses: label %d: %w", l, errs[li])
+		}
+	}
 	res := &SubclassResult{Partition: make([]int, n), ClassARI: math.NaN(), ClassNMI: math.NaN()}
+	if opt.Bootstrap > 0 {
+		t0 := time.Now()
+		for li, l := range vals {
+			if err := work[li].stability(opt, uint64(li)); err != nil {
+				return nil, fmt.Errorf("subclasses: label %d: stability: %w", l, err)
+			}
+		}
+		res.StabilitySeconds = time.Since(t0).Seconds()
+	}
 	id := 0
 	for li, l := range vals {
-		ls, err := subclassesOf(data, d, rows[li], classes, evidenceOf(ev, e, rows[li]), e, opt, uint64(li))
-		if err != nil {
-			return nil, fmt.Errorf("subclasses: label %d: %w", l, err)
-		}
+		ls := work[li].ls
 		ls.Label = l
-		res.StabilitySeconds += ls.stabilitySeconds
 		for s := range ls.Subclasses {
 			sc := &ls.Subclasses[s]
 			sc.Label, sc.ID = l, id
@@ -270,44 +310,59 @@ func evidenceOf(ev []float64, e int, rows []int) []float64 {
 	return out
 }
 
+// labelSearch is the search for the sub-classes of one label: its result,
+// and what the bootstrap stability repeats it on.
+type labelSearch struct {
+	ls     *LabelSubclasses
+	y      []float64 // the label's rows on their q principal components
+	q      int
+	ev     []float64 // their evidence (e columns) or nil
+	e      int
+	assign []int // sub-class of each row
+}
+
 // subclassesOf clusters the given rows of data; ev holds their evidence
 // (e columns) or is nil.
-func subclassesOf(data []float64, d int, rows, classes []int, ev []float64, e int, opt SubclassOptions, stream uint64) (*LabelSubclasses, error) {
+func subclassesOf(data []float64, d int, rows, classes []int, ev []float64, e int, opt SubclassOptions, stream uint64) (*labelSearch, error) {
 	m := len(rows)
 	sub := make([]float64, m*d)
 	for i, r := range rows {
 		copy(sub[i*d:(i+1)*d], data[r*d:(r+1)*d])
 	}
 	ls := &LabelSubclasses{Rows: m, K: 1, Found: 1, Separation: math.NaN()}
-	assign := make([]int, m) // single sub-class by default
+	w := &labelSearch{ls: ls, ev: ev, e: e, assign: make([]int, m)} // single sub-class by default
 	y, q, err := principalCoords(sub, m, d, opt.Variance, opt.MaxDims)
 	if err != nil {
 		return nil, err
 	}
-	ls.Dims = q
+	ls.Dims, w.y, w.q = q, y, q
 	if q > 0 && opt.MaxK > 1 {
 		s := newSplitter(y, q, opt, stream)
 		clusters, sep, err := s.search(m, ev, e)
 		if err != nil {
 			return nil, err
 		}
-		ls.Tests, ls.Found, ls.Separation = s.tests, s.found, sep
+		ls.Tests, ls.Found, ls.Separation, ls.KeptApart = s.tests, s.found, sep, s.keptApart
 		ls.K = len(clusters)
 		for c, idx := range clusters {
 			for _, i := range idx {
-				assign[i] = c
+				w.assign[i] = c
 			}
-		}
-		if opt.Bootstrap > 0 {
-			t0 := time.Now()
-			if ls.Stability, err = stability(y, q, ev, e, assign, ls.K, opt, stream); err != nil {
-				return nil, err
-			}
-			ls.stabilitySeconds = time.Since(t0).Seconds()
 		}
 	}
-	ls.Subclasses = describeSubclasses(sub, d, rows, assign, ls.K, classes, opt.Representatives)
-	return ls, nil
+	ls.Subclasses = describeSubclasses(sub, d, rows, w.assign, ls.K, classes, opt.Representatives)
+	return w, nil
+}
+
+// stability measures the stability of the search (see Stability); labels
+// too small or too flat to search have none.
+func (w *labelSearch) stability(opt SubclassOptions, stream uint64) error {
+	if w.q == 0 || opt.MaxK < 2 {
+		return nil
+	}
+	st, err := stability(w.y, w.q, w.ev, w.e, w.assign, w.ls.K, opt, stream)
+	w.ls.Stability = st
+	return err
 }
 
 // principalCoords returns the coordinates of the m×d rows on their

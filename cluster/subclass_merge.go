@@ -1,8 +1,11 @@
 package cluster
 
 import (
+	"cmp"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // evidenceSeparation measures how differently two groups of rows score on
@@ -57,30 +60,89 @@ func evidenceSeparation(ev []float64, e int, a, b []int) float64 {
 	return best
 }
 
-// mergeByEvidence joins, pair by pair, the clusters (row indices into ev)
-// whose evidence separation is below tau, the least separated pair first,
-// and returns the clusters left with the smallest separation between any
-// two of them (NaN when one is left).
-func mergeByEvidence(clusters [][]int, ev []float64, e int, tau float64) ([][]int, float64) {
+// modeDip measures how clearly the rows a and b of the m×q coordinates y
+// form two modes: Hartigan's dip statistic of their rows projected onto the
+// Fisher discriminant direction of the two groups (their pooled covariance
+// with EM's ridge). It lies in [0, 0.25]: near 0 for groups that overlap
+// into one mode, larger the more mass would have to move to make the
+// projection unimodal. Unlike a p-value it does not grow with the number of
+// rows.
+func modeDip(y []float64, q int, a, b []int) float64 {
+	n := len(a) + len(b)
+	z := make([]float64, 0, n*q)
+	init := make([]int, n)
+	for _, r := range a {
+		z = append(z, y[r*q:(r+1)*q]...)
+	}
+	for i, r := range b {
+		z = append(z, y[r*q:(r+1)*q]...)
+		init[len(a)+i] = 1
+	}
+	run := newEMRun(z, n, q, 2, init)
+	run.mStep() // the two groups' weights, means and covariances
+	w := run.mix.discriminant()
+	proj := make([]float64, n)
+	for i := range n {
+		proj[i] = floats.Dot(z[i*q:(i+1)*q], w)
+		if math.IsNaN(proj[i]) || math.IsInf(proj[i], 0) {
+			return 0 // a degenerate direction is no evidence of two modes
+		}
+	}
+	return dip(proj)
+}
+
+// merger joins the clusters the network scores alike.
+type merger struct {
+	ev    []float64 // evidence, e columns per row
+	e     int
+	tau   float64 // MergeBelow
+	apart float64 // KeepApart
+	// dip returns the modeDip of two clusters.
+	dip func(a, b []int) float64
+}
+
+// merge joins, pair by pair, the clusters (row indices into ev) whose
+// evidence separation is below tau and whose modeDip is below apart, the
+// least separated pair first. It returns the clusters left, the smallest
+// evidence separation between two of them (NaN when one is left) and the
+// number of pairs left whose separation is below tau: pairs the evidence
+// alone would have merged, kept apart as clearly separate modes.
+func (mg *merger) merge(clusters [][]int) (out [][]int, sep float64, kept int) {
 	clusters = slices.Clone(clusters)
+	type pair struct {
+		a, b int
+		sep  float64
+	}
 	for {
 		if len(clusters) < 2 {
-			return clusters, math.NaN()
+			return clusters, math.NaN(), 0
 		}
-		ba, bb, low := -1, -1, math.Inf(1)
+		var pairs []pair
+		sep = math.Inf(1)
 		for a := range clusters {
 			for b := a + 1; b < len(clusters); b++ {
-				if s := evidenceSeparation(ev, e, clusters[a], clusters[b]); s < low {
-					ba, bb, low = a, b, s
+				s := evidenceSeparation(mg.ev, mg.e, clusters[a], clusters[b])
+				sep = min(sep, s)
+				if s < mg.tau {
+					pairs = append(pairs, pair{a, b, s})
 				}
 			}
 		}
-		if low >= tau {
-			return clusters, low
+		slices.SortStableFunc(pairs, func(x, y pair) int { return cmp.Compare(x.sep, y.sep) })
+		join := -1
+		for i, p := range pairs {
+			if mg.dip(clusters[p.a], clusters[p.b]) < mg.apart {
+				join = i
+				break
+			}
 		}
-		joined := append(slices.Clone(clusters[ba]), clusters[bb]...)
+		if join < 0 {
+			return clusters, sep, len(pairs)
+		}
+		p := pairs[join]
+		joined := append(slices.Clone(clusters[p.a]), clusters[p.b]...)
 		slices.Sort(joined)
-		clusters[ba] = joined
-		clusters = slices.Delete(clusters, bb, bb+1)
+		clusters[p.a] = joined
+		clusters = slices.Delete(clusters, p.b, p.b+1)
 	}
 }

@@ -19,6 +19,8 @@ type splitter struct {
 	seed  uint64 // base seed of the k-means runs
 	runs  uint64 // k-means runs started
 	found int    // clusters found by the tests, before merging
+	// keptApart counts the pairs left that the evidence alone would merge.
+	keptApart int
 }
 
 // newSplitter returns a splitter of the m×q rows y; stream tells the labels
@@ -30,7 +32,8 @@ func newSplitter(y []float64, q int, opt SubclassOptions, stream uint64) *splitt
 
 // search returns the sub-classes of the m rows (local indices): the
 // clusters bisect finds, merged by evidence when ev (e columns per row) is
-// not nil, and the smallest evidence separation left between two of them.
+// not nil (see merger), and the smallest evidence separation left between
+// two of them.
 func (s *splitter) search(m int, ev []float64, e int) ([][]int, float64, error) {
 	clusters, err := s.bisect(m)
 	if err != nil {
@@ -40,7 +43,10 @@ func (s *splitter) search(m int, ev []float64, e int) ([][]int, float64, error) 
 	if ev == nil {
 		return clusters, math.NaN(), nil
 	}
-	clusters, sep := mergeByEvidence(clusters, ev, e, s.opt.MergeBelow)
+	mg := &merger{ev: ev, e: e, tau: s.opt.MergeBelow, apart: s.opt.KeepApart,
+		dip: func(a, b []int) float64 { return modeDip(s.y, s.q, a, b) }}
+	var sep float64
+	clusters, sep, s.keptApart = mg.merge(clusters)
 	return clusters, sep, nil
 }
 

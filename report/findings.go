@@ -495,6 +495,12 @@ func subclassAnswer(a *analysis.Analysis, labelNames []string) []string {
 				}
 			}
 		}
+		switch {
+		case s.KeptApart == 1:
+			sentence += " The network scores two of these sub-classes alike; they stay apart because their images form two clearly separate modes."
+		case s.KeptApart > 1:
+			sentence += fmt.Sprintf(" The network scores %d pairs of these sub-classes alike; they stay apart because their images form clearly separate modes.", s.KeptApart)
+		}
 		if st := s.Stability; st != nil && st.Resamples > 0 {
 			if s.K > 1 {
 				sentence += fmt.Sprintf(" Stability: the same number of sub-classes in %d of %d bootstrap resamples of the label's images, the same split with median ARI %.2f.",
@@ -506,6 +512,32 @@ func subclassAnswer(a *analysis.Analysis, labelNames []string) []string {
 		out = append(out, sentence)
 	}
 	return out
+}
+
+// subclassMethod says in a sentence how sub-class discovery worked on the
+// given representations (analysis.Analysis.SubclassInputs).
+func subclassMethod(inputs []string) string {
+	describe := map[string]string{
+		analysis.InputHidden:   "the hidden layer before the encoding",
+		analysis.InputEncoding: "the encoding",
+		analysis.InputLogProbs: "the network's log-probabilities",
+		analysis.InputPixels:   "the pixels (4×4-pooled)",
+	}
+	var in []string
+	for _, name := range inputs {
+		if d, ok := describe[name]; ok {
+			in = append(in, d)
+		} else {
+			in = append(in, name)
+		}
+	}
+	where := ""
+	if len(in) > 0 {
+		where = " in " + joinAnd(in)
+	}
+	return "How they were found: inside each label, a group of images is split in two while held-out dip tests find two modes" + where +
+		"; sub-classes the network's output scores alike are then merged, unless their images form two clearly separate modes. " +
+		"The 10 original classes only score the result; they never steer it."
 }
 
 // answerShare is the share of a sub-class that makes a class its clear

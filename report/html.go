@@ -61,6 +61,7 @@ type page struct {
 	Scores                    *table
 	Grids                     []gridFigure
 	Subclasses                []subclassGroup
+	SubclassMethod            string // how the sub-classes were found, in a sentence
 	PictureNotes              []string
 	Notes                     []string
 }

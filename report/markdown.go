@@ -149,6 +149,9 @@ func renderMarkdown(p *page) ([]byte, error) {
 	}
 
 	fmt.Fprintf(&b, "## %s\n\n", headSubclasses)
+	if p.SubclassMethod != "" {
+		fmt.Fprintf(&b, "%s\n\n", md(p.SubclassMethod))
+	}
 	if len(p.Subclasses) == 0 {
 		mdNotes(&b, []string{"No sub-class analysis available."})
 	}

@@ -372,6 +372,9 @@ func (b *builder) buildPictures(names []string) {
 	if an == nil {
 		return
 	}
+	if len(an.Subclasses) > 0 {
+		p.SubclassMethod = subclassMethod(an.SubclassInputs)
+	}
 	for _, s := range an.Subclasses {
 		sg := subclassGroup{Label: s.Label, Name: s.Name, K: s.K}
 		if sg.Name == "" {

@@ -150,6 +150,12 @@ func TestRender(t *testing.T) {
 			t.Errorf("index.html lacks %q", want)
 		}
 	}
+	// The sub-class section says how the sub-classes were found.
+	for name, text := range map[string]string{"index.html": html, "REPORT.md": mdText} {
+		if !strings.Contains(text, "How they were found: inside each label") || !strings.Contains(text, "never steer it") {
+			t.Errorf("%s does not say how the sub-classes were found", name)
+		}
+	}
 	// Notes: B is missing, default has no encoding.
 	joined := strings.Join(res.Notes, "\n")
 	for _, want := range []string{"model B skipped", "encoding_test.csv is missing"} {
