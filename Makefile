@@ -113,12 +113,12 @@ pytools:
 	bash tools/pytools.sh
 
 bench:
-	bash tools/bench.sh
+	GO=$(GO) bash tools/bench.sh
 
 # Seconds per epoch: native, the TensorFlow engine, Keras on the same
 # TensorFlow, PyTorch (tools/bench_engines.sh).
 bench-engines:
-	bash tools/bench_engines.sh
+	GO=$(GO) bash tools/bench_engines.sh
 
 # Trains model A with each seed and prints the sub-class table (BENCHMARKS.md).
 # Seeds 5..10 judge the method; 11..16 chose its KeepApart threshold.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -252,11 +251,9 @@ func readNumbers(path, header string) ([][]float64, error) {
 		}
 		row := make([]float64, len(fields))
 		for i, s := range fields {
-			v, err := strconv.ParseFloat(s, 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s line %d column %s: %q is not a finite number", path, r.Line(), names[i], textfile.Clip(s))
+			if row[i], err = r.Finite([]byte(s), i, names); err != nil {
+				return nil, err
 			}
-			row[i] = v
 		}
 		out = append(out, row)
 	}

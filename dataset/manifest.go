@@ -12,7 +12,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"fmnist/internal/atomicfile"
 )
@@ -219,20 +218,8 @@ func (m manifest) write(dir string) error {
 // removeStale removes the temporary files that an earlier Prepare killed
 // before renaming them left in dir.
 func removeStale(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
+	if err := atomicfile.RemoveTemps(dir, append(csvNames[:], ManifestFile, incompleteMarker)); err != nil {
 		return fmt.Errorf("output directory: %w", err)
-	}
-	names := append(csvNames[:], ManifestFile, incompleteMarker)
-	for _, e := range entries {
-		for _, n := range names {
-			prefix, _ := strings.CutSuffix(atomicfile.TempPattern(n), "*")
-			if strings.HasPrefix(e.Name(), prefix) && e.Type().IsRegular() {
-				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-					return fmt.Errorf("remove a stale temporary file: %w", err)
-				}
-			}
-		}
 	}
 	return nil
 }

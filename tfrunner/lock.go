@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"fmnist/internal/flock"
 )
 
 // LockFile is the file in a run directory that the training writing it
@@ -43,7 +45,7 @@ func LockRunDir(dir string) (*RunLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock run directory: %w", err)
 	}
-	held, err := tryLock(f)
+	held, err := flock.TryLock(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lock run directory %s: %w", dir, err)
@@ -53,8 +55,10 @@ func LockRunDir(dir string) (*RunLock, error) {
 		f.Close()
 		return nil, &InUseError{Dir: dir, PID: pid}
 	}
+	// The process ID is a hint for InUseError only: failing to record it
+	// (a full disk) leaves the lock as good, and is not an error.
 	if err := f.Truncate(0); err == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+		_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
 	return &RunLock{f: f}, nil
 }

@@ -243,9 +243,9 @@ func (d Dir) readMatrix(name string, rows int) (*Encoding, error) {
 			return nil, fmt.Errorf("%s line %d: %d fields, header has %d", path, r.Line(), n, e.Columns)
 		}
 		for j, field := range bytes.Split(line, []byte{','}) {
-			v, err := strconv.ParseFloat(string(field), 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s line %d, column %d: %q is not a finite number", path, r.Line(), j+1, textfile.Clip(string(field)))
+			v, err := r.Finite(field, j, nil)
+			if err != nil {
+				return nil, err
 			}
 			if math.IsInf(float64(float32(v)), 0) {
 				return nil, fmt.Errorf("%s line %d, column %d: %q is out of range (beyond float32)", path, r.Line(), j+1, field)
@@ -335,9 +335,9 @@ func (d Dir) ReadPredictions(classes int) (*Predictions, error) {
 		}
 		probs := make([]float64, classes)
 		for k, f := range fields[first:] {
-			v, err := strconv.ParseFloat(string(f), 64)
-			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s line %d, column %d: %q is not a finite number", path, r.Line(), first+k+1, f)
+			v, err := r.Finite(f, first+k, nil)
+			if err != nil {
+				return nil, err
 			}
 			if v < 0 || v > 1.0001 {
 				return nil, fmt.Errorf("%s line %d, column %d: probability %v outside 0..1", path, r.Line(), first+k+1, v)

@@ -2,8 +2,10 @@ package tfrunner
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -123,6 +125,35 @@ func TestReadMatrixSkipValues(t *testing.T) {
 			if want := map[bool]int{false: 4, true: 0}[skip]; len(e.Values) != want {
 				t.Errorf("skip %v: %d values kept, want %d", skip, len(e.Values), want)
 			}
+		}
+	}
+}
+
+// BenchmarkReadEncoding reads an encoding_test.csv of the study's size
+// (10,000 rows of 32 values as the engines write them).
+func BenchmarkReadEncoding(b *testing.B) {
+	var sb strings.Builder
+	for j := range 32 {
+		if j > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, "e%d", j)
+	}
+	sb.WriteByte('\n')
+	for i := range 10000 {
+		for j := range 32 {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(strconv.FormatFloat(float64(float32(float64((i*31+j*7)%1000)/97.3)), 'g', -1, 32))
+		}
+		sb.WriteByte('\n')
+	}
+	d := Dir{FS: fstest.MapFS{EncodingFile: {Data: []byte(sb.String())}}, Path: "run"}
+	b.SetBytes(int64(sb.Len()))
+	for b.Loop() {
+		if _, err := d.readMatrix(EncodingFile, 10000); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

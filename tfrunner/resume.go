@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"fmnist/dataset"
 	"fmnist/graphs"
@@ -71,22 +69,9 @@ var runFiles = map[string][]string{
 // is writing them.
 func removeStaleTemps(dir string) error {
 	for sub, names := range runFiles {
-		entries, err := os.ReadDir(filepath.Join(dir, sub))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
-		if err != nil {
+		err := atomicfile.RemoveTemps(filepath.Join(dir, sub), names)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
-		}
-		for _, e := range entries {
-			for _, name := range names {
-				prefix, _ := strings.CutSuffix(atomicfile.TempPattern(name), "*")
-				if e.Type().IsRegular() && strings.HasPrefix(e.Name(), prefix) {
-					if err := os.Remove(filepath.Join(dir, sub, e.Name())); err != nil {
-						return fmt.Errorf("remove a stale temporary file: %w", err)
-					}
-				}
-			}
 		}
 	}
 	return nil

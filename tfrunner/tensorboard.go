@@ -96,7 +96,11 @@ func openBoard(m *graphs.Model, opts Options) (*boardLog, error) {
 		b.train.Close()
 		return nil, err
 	}
-	if err := b.train.Graph(modelGraph(m)); err != nil {
+	graph, err := modelGraph(m)
+	if err == nil {
+		err = b.train.Graph(graph)
+	}
+	if err != nil {
 		b.Close()
 		return nil, err
 	}
@@ -105,11 +109,11 @@ func openBoard(m *graphs.Model, opts Options) (*boardLog, error) {
 
 // modelGraph describes m for TensorBoard's Graphs tab with the ops the
 // TensorFlow engine builds, one name scope per layer; shapes have -1 for
-// the batch dimension.
-func modelGraph(m *graphs.Model) []tboard.Node {
+// the batch dimension. A model whose shapes do not work out is an error.
+func modelGraph(m *graphs.Model) ([]tboard.Node, error) {
 	shapes, err := m.Shapes()
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("TensorBoard graph of model %s: %w", m.Name, err)
 	}
 	batch := func(s graphs.Shape) []int64 {
 		out := []int64{-1}
@@ -157,7 +161,7 @@ func modelGraph(m *graphs.Model) []tboard.Node {
 			weighted(l.Name, "MatMul", shapes[i], l.Activation)
 		}
 	}
-	return nodes
+	return nodes, nil
 }
 
 func toInt64(s []int) []int64 {

@@ -12,11 +12,12 @@
 # after another per model (native, tensorflow, keras, torch), so that each row
 # shares the machine's conditions; ratios are against keras.
 #
-# Variables: MODELS (default "A default B"), EPOCHS (1), REF (../shared/bench),
+# Variables: GO (default go), MODELS (default "A default B"), EPOCHS (1), REF (../shared/bench),
 # KERAS_PY (a Python with tensorflow-cpu==2.15.1; default .tools/keras, made
 # with pip on first use), TORCH_THREADS (1). Output also in bench-out/engines/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+GO=${GO:-go}
 REF=${REF:-../shared/bench}
 OUT=bench-out/engines
 MODELS=${MODELS:-A default B}
@@ -39,8 +40,8 @@ if ! $py -c 'import torch' 2>/dev/null; then
 	${SUDO:-$([ "$(id -u)" = 0 ] || echo sudo)} apt-get install -y -qq python3-torch >/dev/null
 fi
 eval "$(make -s tf-env)"
-go build -o "$OUT/train-native" ./cmd/train
-go build -tags tensorflow -o "$OUT/train-tf" ./cmd/train
+"$GO" build -o "$OUT/train-native" ./cmd/train
+"$GO" build -tags tensorflow -o "$OUT/train-tf" ./cmd/train
 
 json() { $py -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$2"; }
 # per-epoch seconds of a run: train_seconds / epochs
@@ -50,7 +51,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 acc() { json '"%.4f" % d["test_accuracy"]' "$1"; }
 theiracc() { awk '/^TOTAL/ {for (i=1;i<=NF;i++) if ($i=="test_acc") print $(i+1)}' "$1"; }
 
-echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) ($(nproc) cores), $(go version), $(date -u +%H:%M) UTC"
+echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2) ($(nproc) cores), $("$GO" version), $(date -u +%H:%M) UTC"
 echo "== seconds per epoch ($EPOCHS epoch(s), study batch sizes); test accuracy after them; ratio = keras / engine"
 printf '%-8s %10s %10s %10s %10s   %8s %8s %8s   %s\n' model native tensorflow keras torch nat/ker tf/ker tor/ker "test accuracy (native tf keras torch)"
 for m in $MODELS; do

@@ -73,6 +73,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if !quiet {
 		a.Log = stdout
 	}
+	// One report at a time writes an output directory.
+	unlock, err := report.LockOutDir(outDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "report: %v\n", err)
+		return 1
+	}
+	defer unlock()
 	// A report killed while writing leaves its staging directory in the
 	// output directory: the next one removes it, and SIGINT or SIGTERM
 	// remove this one's at once.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fmnist/report"
 )
 
 const fixture = "../../testdata/report"
@@ -58,5 +60,21 @@ func TestReportErrors(t *testing.T) {
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("report %v: created %s", tt.args, out)
 		}
+	}
+}
+
+func TestReportOutDirInUse(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report")
+	unlock, err := report.LockOutDir(out) // another report writing there
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	code, _, stderr := runReport("-runs", fixture+"/runs", "-out", out, "-data", fixture+"/dataset", "-model", "A", "-quiet")
+	if code != 1 || !strings.Contains(stderr, out) || !strings.Contains(stderr, "in use by another report") {
+		t.Fatalf("exit %d, stderr %q; want exit 1 naming %s as in use", code, stderr, out)
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("the refused report wrote into %s: %v", out, entries)
 	}
 }

@@ -7,7 +7,8 @@
 //
 //	go run ./cmd/train [-data DIR] [-models default,A,B] [-engine native|tensorflow]
 //	                   [-out runs] [-epochs N] [-batch N] [-limit N] [-seed 5]
-//	                   [-classes 5|10] [-threads N] [-resume] [-summary] [-quiet]
+//	                   [-classes 5|10] [-threads N] [-log-steps N] [-resume] [-summary]
+//	                   [-quiet]
 package main
 
 import (
@@ -40,6 +41,7 @@ type config struct {
 	epochs, batch, limit      int
 	seed                      uint64
 	classes, threads          int
+	logSteps                  int
 	resume, summary, quiet    bool
 }
 
@@ -57,6 +59,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.Uint64Var(&c.seed, "seed", 5, "random seed for initial weights and shuffling")
 	fs.IntVar(&c.classes, "classes", 5, "5 (grouped labels) or 10 (original classes; needs the IDX files, or CSV files made from them)")
 	fs.IntVar(&c.threads, "threads", 0, "engine threads (0 = all cores)")
+	fs.IntVar(&c.logSteps, "log-steps", 0, fmt.Sprintf("log the batch loss and accuracy to TensorBoard every `N` steps (0 = %d)", tfrunner.DefaultLogSteps))
 	fs.BoolVar(&c.resume, "resume", false, "continue each model from its checkpoint; skip finished models")
 	fs.BoolVar(&c.summary, "summary", false, "print each model's summary and parameter count, train nothing")
 	fs.BoolVar(&c.quiet, "quiet", false, "no progress display")
@@ -83,6 +86,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-classes %d: must be 5 or 10", c.classes)
 	case c.threads < 0:
 		return nil, fmt.Errorf("-threads %d: must be positive (or 0 for all cores)", c.threads)
+	case c.logSteps < 0:
+		return nil, fmt.Errorf("-log-steps %d: must be positive (or 0 for every %d steps)", c.logSteps, tfrunner.DefaultLogSteps)
 	}
 	return c, nil
 }
@@ -135,7 +140,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	for _, m := range models {
 		opts := tfrunner.Options{Epochs: c.epochs, Batch: c.batch, Seed: c.seed, Threads: c.threads,
-			Dir: filepath.Join(c.out, m.Name), Resume: c.resume}
+			LogSteps: c.logSteps, Dir: filepath.Join(c.out, m.Name), Resume: c.resume}
 		if !c.quiet {
 			opts.Progress = tfrunner.NewProgress(stdout, m.Name)
 		}

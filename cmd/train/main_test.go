@@ -12,6 +12,7 @@ import (
 
 	"fmnist/dataset"
 	"fmnist/tfrunner"
+	"fmnist/tfrunner/tboard"
 )
 
 func runTrain(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -46,6 +47,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-limit", "-5"}, 2, "-limit -5"},
 		{[]string{"-classes", "7"}, 2, "-classes 7"},
 		{[]string{"-threads", "-2"}, 2, "-threads -2"},
+		{[]string{"-log-steps", "-1"}, 2, "-log-steps -1"},
 		{[]string{"-models", "A,C"}, 2, "unknown model \"C\""},
 		{[]string{"-engine", "pytorch"}, 2, "unknown engine \"pytorch\""},
 		{[]string{"-nonsense"}, 2, "flag provided but not defined"},
@@ -84,11 +86,25 @@ func TestQuickRun(t *testing.T) {
 		t.Fatalf("the real dataset is needed (apt-get install dataset-fashion-mnist): %v", err)
 	}
 	out := t.TempDir()
-	code, stdout, errs := runTrain(t, "-models", "A", "-limit", "2000", "-epochs", "1", "-out", out)
+	code, stdout, errs := runTrain(t, "-models", "A", "-limit", "2000", "-epochs", "1", "-log-steps", "7", "-out", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	dir := filepath.Join(out, "A")
+	// -log-steps 7: the batch loss of every 7th of the 50 steps.
+	scalars, err := tboard.ReadScalars(filepath.Join(dir, tfrunner.TrainLog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var steps []int64
+	for _, s := range scalars {
+		if s.Tag == tfrunner.TagBatchLoss {
+			steps = append(steps, s.Step)
+		}
+	}
+	if want := []int64{7, 14, 21, 28, 35, 42, 49}; !slices.Equal(steps, want) {
+		t.Errorf("-log-steps 7: batch loss logged at steps %v, want %v", steps, want)
+	}
 	for _, f := range []string{tfrunner.ModelFile, tfrunner.SummaryFile, tfrunner.DiagramFile, tfrunner.HistoryFile,
 		tfrunner.RunFile, tfrunner.WeightsFile, tfrunner.EncodingFile, tfrunner.PredictionsFile} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {

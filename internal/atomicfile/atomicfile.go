@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Staged is a file written and synced under a temporary name in its
@@ -22,6 +23,31 @@ type Staged struct {
 // TempPattern is the os.CreateTemp pattern of the temporary files made for
 // a destination named base: "." + base + ".tmp-*".
 func TempPattern(base string) string { return "." + base + ".tmp-*" }
+
+// RemoveTemps removes from dir the temporary files that a writer of the
+// destinations named bases, killed before it renamed them, left behind
+// (regular files only). The caller must be the only writer of those files
+// in dir, else it would remove another's work in progress.
+func RemoveTemps(dir string, bases []string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		for _, base := range bases {
+			if strings.HasPrefix(e.Name(), "."+base+".tmp-") {
+				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+					return fmt.Errorf("remove a stale temporary file: %w", err)
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
 
 // Stage writes the bytes that fill writes to a synced temporary file next
 // to path. On any error nothing is left behind.

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -32,5 +33,40 @@ func TestWrite(t *testing.T) {
 	}
 	if err := WriteBytes(filepath.Join(dir, "missing", "x"), nil); err == nil {
 		t.Error("write into a missing directory: no error")
+	}
+}
+
+func TestRemoveTemps(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]bool{ // name: removed
+		".run.json.tmp-123":  true,
+		".x_train.csv.tmp-9": true,
+		"run.json":           false,
+		".other.json.tmp-1":  false, // not one of the destinations
+		"run.json.tmp-1":     false, // not a temporary name
+		".run.json.tmp":      false,
+		".run.jsonx.tmp-1":   false,
+	}
+	for name := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A directory with a temporary's name is left alone.
+	if err := os.Mkdir(filepath.Join(dir, ".run.json.tmp-dir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files[".run.json.tmp-dir"] = false
+	if err := RemoveTemps(dir, []string{"run.json", "x_train.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	for name, removed := range files {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if gone := os.IsNotExist(err); gone != removed {
+			t.Errorf("%s: removed %v, want %v", name, gone, removed)
+		}
+	}
+	if err := RemoveTemps(filepath.Join(dir, "missing"), []string{"run.json"}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing directory: %v, want fs.ErrNotExist", err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 )
 
 // Reader returns the lines of a CSV file one at a time.
@@ -78,6 +80,22 @@ func (r *Reader) Header() ([]byte, error) {
 // inside a number.
 func Truncated(path string, line int) error {
 	return fmt.Errorf("%s line %d: no newline at the end of the file (truncated?)", path, line)
+}
+
+// Finite parses field, field col (from 0) of the line Next returned last,
+// as a finite number. The error names the file, the line and the column:
+// names[col] when names (the header's fields) is not nil, else its number
+// from 1.
+func (r *Reader) Finite(field []byte, col int, names []string) (float64, error) {
+	v, err := strconv.ParseFloat(string(field), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		column := strconv.Itoa(col + 1)
+		if col < len(names) {
+			column = names[col]
+		}
+		return 0, fmt.Errorf("%s line %d, column %s: %q is not a finite number", r.path, r.line, column, Clip(string(field)))
+	}
+	return v, nil
 }
 
 // Clip shortens s for an error message.

@@ -48,3 +48,39 @@ func TestDecodeJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestFinite(t *testing.T) {
+	r := NewReader(strings.NewReader("x,y\n1.5,NaN\n"), "f.csv")
+	if _, err := r.Header(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		field string
+		want  float64
+		err   string
+	}{
+		{"1.5", 1.5, ""},
+		{"-2e3", -2000, ""},
+		{"NaN", 0, `f.csv line 2, column y: "NaN" is not a finite number`},
+		{"+Inf", 0, `f.csv line 2, column y: "+Inf" is not a finite number`},
+		{"1e999", 0, `f.csv line 2, column y: "1e999" is not a finite number`},
+		{"", 0, `f.csv line 2, column y: "" is not a finite number`},
+		{"1,2", 0, `f.csv line 2, column y: "1,2" is not a finite number`},
+	}
+	for _, tt := range tests {
+		v, err := r.Finite([]byte(tt.field), 1, []string{"x", "y"})
+		switch {
+		case tt.err == "" && (err != nil || v != tt.want):
+			t.Errorf("Finite(%q) = %v, %v; want %v", tt.field, v, err, tt.want)
+		case tt.err != "" && (err == nil || err.Error() != tt.err):
+			t.Errorf("Finite(%q): error %v, want %q", tt.field, err, tt.err)
+		}
+	}
+	// Without names, the column is numbered from 1.
+	if _, err := r.Finite([]byte("x"), 1, nil); err == nil || !strings.Contains(err.Error(), "line 2, column 2:") {
+		t.Errorf("unnamed column: %v", err)
+	}
+}

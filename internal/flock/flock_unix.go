@@ -1,6 +1,6 @@
 //go:build unix
 
-package tfrunner
+package flock
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"syscall"
 )
 
-// tryLock takes an exclusive flock on f without waiting; false when another
+// TryLock takes an exclusive flock on f without waiting; false when another
 // open file holds it.
-func tryLock(f *os.File) (bool, error) {
+func TryLock(f *os.File) (bool, error) {
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		switch {
