@@ -8,52 +8,49 @@ import (
 )
 
 func TestLockOutDir(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "out")
+	parent := filepath.Join(t.TempDir(), "out")
+	dir := filepath.Join(parent, "report")
 	unlock, err := LockOutDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		t.Fatalf("LockOutDir did not create %s: %v", dir, err)
+	// The lock file lies beside dir, and dir itself is not created.
+	if _, err := os.Stat(filepath.Join(parent, ".report.lock")); err != nil {
+		t.Errorf("no lock file beside %s: %v", dir, err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Errorf("LockOutDir created %s: %v", dir, err)
 	}
 	// A second report is refused at once, naming the directory.
 	var inUse *InUseError
 	if _, err := LockOutDir(dir); !errors.As(err, &inUse) || inUse.Dir != dir {
 		t.Fatalf("second lock: %v, want an *InUseError for %s", err, dir)
 	}
-	// Unlocking removes the directory it created while it is empty...
+	// The lock outlives an exchange of the directory by a report.
+	if err := writeOutputs(dir, []outFile{{"a.png", []byte("1")}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeOutputs(dir, []outFile{{"a.png", []byte("2")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LockOutDir(dir); !errors.As(err, &inUse) {
+		t.Fatalf("lock after two reports: %v, want an *InUseError", err)
+	}
 	unlock()
-	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Errorf("%s left behind after a report that wrote nothing: %v", dir, err)
+	unlock, err = LockOutDir(dir)
+	if err != nil {
+		t.Fatalf("lock after unlock: %v", err)
 	}
-	// ... but never one that holds files, nor one it did not create.
-	for _, create := range []bool{true, false} {
-		if !create {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		}
-		unlock, err := LockOutDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if create {
-			if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("x"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		unlock()
-		if _, err := os.Stat(dir); err != nil {
-			t.Errorf("created %v: %s removed: %v", create, dir, err)
-		}
-		os.RemoveAll(dir)
-	}
-	// A path that cannot be a directory is a clear error.
+	unlock()
+	// A path that cannot hold a report is a clear error.
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LockOutDir(file); err == nil {
-		t.Errorf("LockOutDir(%s), a file: no error", file)
+	if _, err := LockOutDir(filepath.Join(file, "report")); err == nil {
+		t.Errorf("LockOutDir under a file: no error")
+	}
+	if _, err := LockOutDir("/"); err == nil {
+		t.Errorf("LockOutDir(/): no error")
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmnist/report"
+
 	"bytes"
 	"encoding/json"
 	"os"
@@ -212,10 +214,14 @@ func TestReportInstallsAnalysis(t *testing.T) {
 			t.Errorf("%s: %d bytes, err %v", name, len(data), err)
 		}
 	}
-	entries, _ := os.ReadDir(out)
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
-			t.Errorf("leftover %s in the output directory", e.Name())
+	// Nothing hidden is left but the list of the report's files, and no
+	// staging beside the output directory.
+	for _, d := range []string{out, filepath.Dir(out)} {
+		entries, _ := os.ReadDir(d)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), "staging") || d == out && strings.HasPrefix(e.Name(), ".") && e.Name() != report.ContentsFile {
+				t.Errorf("leftover %s in %s", e.Name(), d)
+			}
 		}
 	}
 }

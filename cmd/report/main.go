@@ -80,8 +80,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer unlock()
-	// A report killed while writing leaves its staging directory in the
-	// output directory: the next one removes it, and SIGINT or SIGTERM
+	// A report killed while writing leaves its staging directory beside
+	// the output directory: the next one removes it, and SIGINT or SIGTERM
 	// remove this one's at once.
 	if err := report.RemoveStaging(outDir); err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)

@@ -224,7 +224,9 @@ func writeSmallIDX(t *testing.T, dir string, train, test int) {
 // A, -limit 2000 -epochs 2) and report on a small dataset cut from it, each
 // at killPoints seeded random moments of an uninterrupted run's duration;
 // after each kill the command is rerun (train with -resume) and its final
-// files must equal the uninterrupted run's.
+// files must equal the uninterrupted run's. Last, a report is killed near
+// its end while it replaces an earlier report of other settings: before
+// any rerun, the folder must hold exactly one of the two.
 func TestKillAndRerun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills the commands on real data: seconds each")
@@ -290,4 +292,48 @@ func TestKillAndRerun(t *testing.T) {
 			compareDirs(t, "report", ref, out)
 		}
 	})
+
+	// A report killed while it replaces an earlier one (-k 4) leaves
+	// either that one or the new one, never a mix: checked before any
+	// rerun.
+	t.Run("report replacing another", func(t *testing.T) {
+		args := []string{"-runs", refRuns, "-data", data, "-quiet"}
+		oldArgs := append(slices.Clone(args), "-k", "4")
+		refOld, refNew := filepath.Join(root, "replace-old-ref"), filepath.Join(root, "replace-new-ref")
+		runFor(t, report, append(oldArgs, "-out", refOld)...)
+		d := runFor(t, report, append(args, "-out", refNew)...)
+		for i := range 2 * killPoints {
+			out := filepath.Join(root, "replace-"+string(rune('a'+i)))
+			runFor(t, report, append(oldArgs, "-out", out)...)
+			delay := d*8/10 + at(d*4/10) // around the end of the run, where the files are written
+			killed := killAfter(t, delay, report, append(args, "-out", out)...)
+			old, fresh := dirDiff(t, refOld, out), dirDiff(t, refNew, out)
+			t.Logf("killed after %v of %v (before the end: %v): old report %v, new %v", delay, d, killed, old == "", fresh == "")
+			if old != "" && fresh != "" {
+				t.Errorf("killed after %v: the output is neither the old report (%s) nor the new one (%s)", delay, old, fresh)
+			}
+		}
+	})
+}
+
+// dirDiff returns the first difference between the report directories
+// want and got (timings blanked), or "" when they hold the same files.
+func dirDiff(t *testing.T, want, got string) string {
+	t.Helper()
+	wf, gf := files(t, want), files(t, got)
+	if !slices.Equal(wf, gf) {
+		return fmt.Sprintf("files %v, want %v", gf, wf)
+	}
+	for _, f := range wf {
+		a, _ := os.ReadFile(filepath.Join(want, f))
+		b, _ := os.ReadFile(filepath.Join(got, f))
+		switch filepath.Ext(f) {
+		case ".json", ".html", ".md":
+			a, b = timings.ReplaceAll(a, []byte("T")), timings.ReplaceAll(b, []byte("T"))
+		}
+		if !bytes.Equal(a, b) {
+			return f + " differs"
+		}
+	}
+	return ""
 }
