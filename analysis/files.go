@@ -157,6 +157,9 @@ func validateAnalysis(path string, a *Analysis) error {
 		if s.K != len(s.Members) || len(s.Representatives) > s.K {
 			return fmt.Errorf("%s: sub-classes of label %d: k=%d but %d sizes and %d representative lists", path, i, s.K, len(s.Members), len(s.Representatives))
 		}
+		if s.KeptApart < 0 || s.KeptApart > s.K*(s.K-1)/2 {
+			return fmt.Errorf("%s: sub-classes of label %d: kept_apart %d, but %d sub-classes make %d pairs", path, i, s.KeptApart, s.K, s.K*(s.K-1)/2)
+		}
 		for _, rep := range s.Representatives {
 			for _, idx := range rep {
 				if idx < 0 || idx >= a.Rows {

@@ -203,7 +203,8 @@ type SubclassRun struct {
 	Inputs []string // the representations searched, as in Analysis.SubclassInputs
 	// Seconds times the search alone, as Analysis.Seconds.Subclasses does;
 	// ReferenceSeconds times, on the same machine right after, the search
-	// on the encoding alone without evidence (the method before issue 13).
+	// on the encoding alone without evidence (the inputs before issue 13, on
+	// the same code and defaults).
 	Seconds, ReferenceSeconds float64
 }
 

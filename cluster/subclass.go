@@ -30,7 +30,8 @@ type SubclassOptions struct {
 	// scores it, for example the log-probabilities of the labels it was
 	// trained on. Clusters found by the tests are then merged, the least
 	// separated pair first, while the evidence separation (see
-	// LabelSubclasses.Separation) of some pair is below MergeBelow.
+	// LabelSubclasses.Separation) of some pair is below MergeBelow, but
+	// for pairs KeepApart keeps apart.
 	Evidence *mat.Dense
 	// MergeBelow is the evidence separation, in (0, 1], under which two
 	// clusters are merged; default 0.6.
@@ -38,7 +39,9 @@ type SubclassOptions struct {
 	// KeepApart, in (0, 0.25], keeps two clusters apart whatever their
 	// evidence when their rows form two clear modes: when the dip statistic
 	// of their rows projected onto the Fisher discriminant of the pair is at
-	// least KeepApart. Default 0.075.
+	// least KeepApart and each has at least as many rows as a cluster
+	// needs to be tested (below that, a direction fitted to the rows it
+	// projects makes even one mode look like two). Default 0.075.
 	KeepApart float64
 	// Bootstrap is the number of bootstrap resamples of each label's rows
 	// on which the search is repeated to measure its stability (see
@@ -180,7 +183,8 @@ type SubclassResult struct {
 // each label, choosing their number k in [1, MaxK] by held-out dip tests of
 // unimodality on Gaussian-mixture discriminant directions (see SplitTest),
 // splitting top down, so that a label holding a single group gets k = 1.
-// With Evidence, clusters the network scores alike are merged afterwards.
+// With Evidence, clusters the network scores alike are merged afterwards,
+// unless their rows form two clear modes (KeepApart).
 // The package documentation describes the method and why it was chosen.
 //
 // classes, if not nil, holds a finer class per row (for example the
@@ -239,10 +243,11 @@ func DiscoverSubclasses(x *mat.Dense, labels, classes []int, opt SubclassOptions
 	for i, l := range idx {
 		rows[l] = append(rows[l], i)
 	}
-	// The labels are searched in parallel, the largest first, each on one
-	// goroutine: the EM and k-means of one label are too small to share
-	// out. Each label has its own random streams, so the result does not
-	// depend on the number of workers.
+	// The labels are searched in parallel, the largest first, each by its
+	// share of the workers (one when there are fewer workers than labels):
+	// the EM and k-means of one label are too small to share out well.
+	// Each label has its own random streams, so the result does not depend
+	// on the number of workers.
 	order := make([]int, len(vals))
 	for i := range order {
 		order[i] = i

@@ -65,8 +65,12 @@ func evidenceSeparation(ev []float64, e int, a, b []int) float64 {
 // Fisher discriminant direction of the two groups (their pooled covariance
 // with EM's ridge). It lies in [0, 0.25]: near 0 for groups that overlap
 // into one mode, larger the more mass would have to move to make the
-// projection unimodal. Unlike a p-value it does not grow with the number of
-// rows.
+// projection unimodal. It measures how far apart two real modes are, not
+// how sure a test is, so unlike a p-value it does not grow with the number
+// of rows. The direction is fitted to the rows it projects, which inflates
+// the dip of one mode cut in two when the groups have few rows for their
+// q columns (n ≈ q); the splitter only asks about groups big enough to be
+// tested.
 func modeDip(y []float64, q int, a, b []int) float64 {
 	n := len(a) + len(b)
 	z := make([]float64, 0, n*q)

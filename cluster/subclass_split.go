@@ -44,7 +44,12 @@ func (s *splitter) search(m int, ev []float64, e int) ([][]int, float64, error) 
 		return clusters, math.NaN(), nil
 	}
 	mg := &merger{ev: ev, e: e, tau: s.opt.MergeBelow, apart: s.opt.KeepApart,
-		dip: func(a, b []int) float64 { return modeDip(s.y, s.q, a, b) }}
+		dip: func(a, b []int) float64 {
+			if min(len(a), len(b)) < s.minRows() {
+				return 0 // too few rows to tell two modes from one (see KeepApart)
+			}
+			return modeDip(s.y, s.q, a, b)
+		}}
 	var sep float64
 	clusters, sep, s.keptApart = mg.merge(clusters)
 	return clusters, sep, nil

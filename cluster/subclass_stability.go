@@ -38,7 +38,9 @@ func stability(y []float64, q int, ev []float64, e int, assign []int, k int, opt
 				}
 				orig[i] = assign[p]
 			}
-			s := newSplitter(yb, q, inner, stream<<16|uint64(r)+1)
+			// Streams 1<<40 | label<<16 | resample: apart from the labels'
+			// own (0, 1, ...).
+			s := newSplitter(yb, q, inner, 1<<40|stream<<16|uint64(r))
 			clusters, _, err := s.search(m, eb, e)
 			if err != nil {
 				errs[r] = err

@@ -293,6 +293,12 @@ func TestDiscoverSubclassesEdgeCases(t *testing.T) {
 		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Variance: 1.5}},
 		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{NInit: -1}},
 		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Halvings: -1}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{MergeBelow: 1.5}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{MergeBelow: math.NaN()}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{KeepApart: -0.1}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{KeepApart: 0.3}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{KeepApart: math.NaN()}},
+		{[]int{0, 0, 0, 0, 0}, nil, SubclassOptions{Bootstrap: -1}},
 	} {
 		if _, err := DiscoverSubclasses(x, tc.labels, tc.classes, tc.opt); err == nil {
 			t.Errorf("%+v: no error", tc)

@@ -497,9 +497,9 @@ func subclassAnswer(a *analysis.Analysis, labelNames []string) []string {
 		}
 		switch {
 		case s.KeptApart == 1:
-			sentence += " The network scores two of these sub-classes alike; they stay apart because their images form two clearly separate modes."
+			sentence += " The network's output scores two of these sub-classes alike; they stay apart because, in its layers and the pixels, they form two clearly separate modes."
 		case s.KeptApart > 1:
-			sentence += fmt.Sprintf(" The network scores %d pairs of these sub-classes alike; they stay apart because their images form clearly separate modes.", s.KeptApart)
+			sentence += fmt.Sprintf(" The network's output scores %d pairs of these sub-classes alike; they stay apart because, in its layers and the pixels, they form clearly separate modes.", s.KeptApart)
 		}
 		if st := s.Stability; st != nil && st.Resamples > 0 {
 			if s.K > 1 {
@@ -536,7 +536,7 @@ func subclassMethod(inputs []string) string {
 		where = " in " + joinAnd(in)
 	}
 	return "How they were found: inside each label, a group of images is split in two while held-out dip tests find two modes" + where +
-		"; sub-classes the network's output scores alike are then merged, unless their images form two clearly separate modes. " +
+		"; sub-classes the network's output scores alike are then merged, unless they form two clearly separate modes there. " +
 		"The 10 original classes only score the result; they never steer it."
 }
 

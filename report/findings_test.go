@@ -226,7 +226,7 @@ func TestSubclassAnswer(t *testing.T) {
 		{"classes scored alike kept apart", analysis.Subclasses{Label: 3, Name: "Sneaker/Bag", K: 2, Members: []int{1003, 997}, KeptApart: 1,
 			Classes: [][]int{counts10(7, 993, 8, 10), counts10(8, 997)}},
 			[]string{"merges Bag and Sneaker (sub-classes of 997 and 1,003 images, 100% and 99% pure).",
-				"The network scores two of these sub-classes alike; they stay apart because their images form two clearly separate modes."}, nil},
+				"The network's output scores two of these sub-classes alike; they stay apart because, in its layers and the pixels, they form two clearly separate modes."}, nil},
 		{"merged classes kept together", analysis.Subclasses{Label: 3, Name: "Sneaker/Bag", K: 1, Members: []int{2000},
 			Classes: [][]int{counts10(7, 1000, 8, 1000)}},
 			[]string{"merges Sneaker and Bag, but no sub-class holds a clear majority"}, []string{"stay apart"}},

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -27,7 +28,8 @@ func (e *InUseError) Error() string {
 // would let a third report lock a new file while a second waits on the
 // old); the operating system releases it when the process ends, however
 // it ends. It creates dir's parent if missing, never dir itself. unlock
-// releases the lock.
+// releases the lock. Where the OS has no flock (outside Unix), the report
+// goes on unlocked.
 func LockOutDir(dir string) (unlock func(), err error) {
 	parent, base, err := beside(dir)
 	if err != nil {
@@ -43,6 +45,10 @@ func LockOutDir(dir string) (unlock func(), err error) {
 		return nil, fmt.Errorf("lock output directory %s (the report keeps its lock and staging beside it): %w", dir, err)
 	}
 	held, err := flock.TryLock(f)
+	if errors.Is(err, flock.ErrUnsupported) {
+		// No locks on this OS: write unlocked, as reports did before.
+		return func() { f.Close() }, nil
+	}
 	if err != nil || !held {
 		f.Close()
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 )
 
@@ -52,5 +53,45 @@ func TestLockOutDir(t *testing.T) {
 	}
 	if _, err := LockOutDir("/"); err == nil {
 		t.Errorf("LockOutDir(/): no error")
+	}
+}
+
+func TestLockOutDirConcurrent(t *testing.T) {
+	// Reports starting at once on a folder that does not exist yet: one
+	// holds the lock, every other is refused, and none removes anything.
+	for trial := range 20 {
+		dir := filepath.Join(t.TempDir(), "out", "report")
+		const n = 6
+		var wg sync.WaitGroup
+		unlocks := make([]func(), n)
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				unlocks[i], errs[i] = LockOutDir(dir)
+			}()
+		}
+		wg.Wait()
+		held := 0
+		for i, err := range errs {
+			var inUse *InUseError
+			switch {
+			case err == nil:
+				held++
+				defer unlocks[i]()
+			case !errors.As(err, &inUse):
+				t.Fatalf("trial %d: %v, want an *InUseError", trial, err)
+			}
+		}
+		if held != 1 {
+			t.Fatalf("trial %d: %d reports hold the lock, want 1", trial, held)
+		}
+		if err := writeOutputs(dir, []outFile{{"index.html", []byte("x")}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := LockOutDir(dir); err == nil {
+			t.Fatalf("trial %d: the lock is free while its holder writes", trial)
+		}
 	}
 }

@@ -267,6 +267,20 @@ func TestReportSkipAnalysisBadInput(t *testing.T) {
 			}
 			return string(out)
 		}, "analysis.json: sub-classes of label 0: sub-class 0 has class counts"},
+		{"more pairs kept apart than there are", "analysis.json", func(s string) string {
+			var a map[string]any
+			if err := json.Unmarshal([]byte(s), &a); err != nil {
+				panic(err)
+			}
+			sub := a["subclasses"].([]any)[0].(map[string]any)
+			k := int(sub["k"].(float64))
+			sub["kept_apart"] = k*(k-1)/2 + 1
+			out, err := json.Marshal(a)
+			if err != nil {
+				panic(err)
+			}
+			return string(out)
+		}, "analysis.json: sub-classes of label 0: kept_apart"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

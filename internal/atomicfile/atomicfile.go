@@ -5,8 +5,10 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +29,8 @@ func TempPattern(base string) string { return "." + base + ".tmp-*" }
 // RemoveTemps removes from dir the temporary files that a writer of the
 // destinations named bases, killed before it renamed them, left behind
 // (regular files only). The caller must be the only writer of those files
-// in dir, else it would remove another's work in progress.
+// in dir, else it would remove another's work in progress. A missing dir
+// is an error matching fs.ErrNotExist.
 func RemoveTemps(dir string, bases []string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -38,8 +41,9 @@ func RemoveTemps(dir string, bases []string) error {
 			continue
 		}
 		for _, base := range bases {
-			if strings.HasPrefix(e.Name(), "."+base+".tmp-") {
-				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+			if strings.HasPrefix(e.Name(), strings.TrimSuffix(TempPattern(base), "*")) {
+				// Gone already is as good as removed.
+				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return fmt.Errorf("remove a stale temporary file: %w", err)
 				}
 				break

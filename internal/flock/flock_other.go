@@ -8,8 +8,8 @@ import (
 	"runtime"
 )
 
-// TryLock fails: the locks are implemented with flock, on Unix systems
-// only.
+// TryLock fails with ErrUnsupported: the locks are implemented with flock,
+// on Unix systems only.
 func TryLock(f *os.File) (bool, error) {
-	return false, fmt.Errorf("directory locks are not implemented on %s", runtime.GOOS)
+	return false, fmt.Errorf("%w on %s", ErrUnsupported, runtime.GOOS)
 }

@@ -82,10 +82,10 @@ func Truncated(path string, line int) error {
 	return fmt.Errorf("%s line %d: no newline at the end of the file (truncated?)", path, line)
 }
 
-// Finite parses field, field col (from 0) of the line Next returned last,
-// as a finite number. The error names the file, the line and the column:
-// names[col] when names (the header's fields) is not nil, else its number
-// from 1.
+// Finite parses a field of the line Next returned last as a finite
+// number. col is the field's position, from 0; the error names the file,
+// the line and the column: names[col] when names (the header's fields) is
+// given, else col+1.
 func (r *Reader) Finite(field []byte, col int, names []string) (float64, error) {
 	v, err := strconv.ParseFloat(string(field), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
