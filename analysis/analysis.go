@@ -18,6 +18,10 @@ const (
 	SubclassesFile = "subclasses.csv"
 )
 
+// FileNames lists the names of every analysis file, as Result.Files may
+// write them.
+var FileNames = []string{PCAFile, TSNEFile, KMeansFile, DBSCANFile, SubclassesFile, File}
+
 // Analysis is the content of analysis.json.
 type Analysis struct {
 	Model      string            `json:"model"`

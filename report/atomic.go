@@ -80,8 +80,11 @@ func RemoveStaging(dir string) error {
 
 // writeOutputs writes files as the report in dir so that no reader ever
 // sees a half-written file, and an error leaves dir as it was (and creates
-// no dir). Every file, and ContentsFile listing them, is first written and
-// synced in a staging directory beside dir. Then:
+// no dir). keep names files of dir that belong to the new report without
+// being rewritten (the analysis files a report made with -skip-analysis
+// read); those that exist are kept whichever way the report is put in
+// place. Every file, and ContentsFile listing them and the kept ones, is
+// first written and synced in a staging directory beside dir. Then:
 //   - a missing dir: the staging directory is renamed to dir;
 //   - a dir holding only an earlier report's files (those its ContentsFile
 //     lists): the two directories are exchanged in one atomic rename
@@ -98,7 +101,7 @@ func RemoveStaging(dir string) error {
 // The staging directory is made inside dir instead when the exchange
 // cannot work there. A directory holding Go source files is refused:
 // generated output stays out of the source tree.
-func writeOutputs(dir string, files []outFile) (err error) {
+func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 	if src, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(src) > 0 {
 		return fmt.Errorf("output directory %s holds Go source files (%s): write the report outside the source tree", dir, filepath.Base(src[0]))
 	}
@@ -108,6 +111,16 @@ func writeOutputs(dir string, files []outFile) (err error) {
 			return fmt.Errorf("output file name %q is not a plain file name", f.name)
 		}
 		contents.WriteString(f.name + "\n")
+	}
+	var kept []string // the files of keep that dir holds
+	for _, name := range keep {
+		if slices.ContainsFunc(files, func(f outFile) bool { return f.name == name }) {
+			continue
+		}
+		if st, err := os.Lstat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
+			kept = append(kept, name)
+			contents.WriteString(name + "\n")
+		}
 	}
 	parent, base, err := beside(dir)
 	if err != nil {
@@ -155,6 +168,13 @@ func writeOutputs(dir string, files []outFile) (err error) {
 		return fmt.Errorf("output directory %s is not a directory", dir)
 	}
 	if stageIn == parent && onlyReport(dir) {
+		// The kept files go along: hard links (the same file system), so
+		// that the exchange carries them into the new report.
+		for _, name := range kept {
+			if err := os.Link(filepath.Join(dir, name), filepath.Join(stage, name)); err != nil {
+				return fmt.Errorf("keep %s in the new report: %w", filepath.Join(dir, name), err)
+			}
+		}
 		switch err := exchange(stage, dir); {
 		case err == nil:
 			syncDir(parent)
@@ -167,7 +187,12 @@ func writeOutputs(dir string, files []outFile) (err error) {
 			return fmt.Errorf("exchange %s with the new report: %w", dir, err)
 		}
 	}
-	// File by file. A directory in the way would stop the renames half-way.
+	// File by file; kept files stay where they are (linked into the stage
+	// above only if the exchange was tried, and removed with it). A
+	// directory in the way would stop the renames half-way.
+	for _, name := range kept {
+		os.Remove(filepath.Join(stage, name))
+	}
 	for _, f := range all {
 		if st, err := os.Lstat(filepath.Join(dir, f.name)); err == nil && st.IsDir() {
 			return fmt.Errorf("cannot write %s: it is a directory", filepath.Join(dir, f.name))

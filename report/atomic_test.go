@@ -27,7 +27,7 @@ func TestWriteOutputsReplacesReport(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "report")
 	// A fresh directory: the staged report is renamed into place.
-	if err := writeOutputs(dir, []outFile{{"a.png", []byte("1")}, {"index.html", []byte("1")}}); err != nil {
+	if err := writeOutputs(dir, []outFile{{"a.png", []byte("1")}, {"index.html", []byte("1")}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := entries(t, dir), []string{ContentsFile, "a.png", "index.html"}; !slices.Equal(got, want) {
@@ -38,7 +38,7 @@ func TestWriteOutputsReplacesReport(t *testing.T) {
 	}
 	// A directory holding only a report: replaced whole, so a file the new
 	// report does not write (a.png) goes with the old one.
-	if err := writeOutputs(dir, []outFile{{"b.png", []byte("2")}, {"index.html", []byte("2")}}); err != nil {
+	if err := writeOutputs(dir, []outFile{{"b.png", []byte("2")}, {"index.html", []byte("2")}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{ContentsFile, "b.png", "index.html"}
@@ -75,7 +75,7 @@ func TestWriteOutputsKeepsOtherFiles(t *testing.T) {
 			for name, data := range setup.files {
 				must(t, os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644))
 			}
-			if err := writeOutputs(dir, []outFile{{"index.html", []byte("new")}}); err != nil {
+			if err := writeOutputs(dir, []outFile{{"index.html", []byte("new")}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			if data, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(data) != "mine" {
@@ -118,7 +118,7 @@ func TestWriteOutputsDot(t *testing.T) {
 	dir := filepath.Join(parent, "here")
 	must(t, os.Mkdir(dir, 0o755))
 	t.Chdir(dir)
-	if err := writeOutputs(".", []outFile{{"index.html", []byte("x")}}); err != nil {
+	if err := writeOutputs(".", []outFile{{"index.html", []byte("x")}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, "index.html")); err != nil || string(data) != "x" {
@@ -128,5 +128,36 @@ func TestWriteOutputsDot(t *testing.T) {
 		if strings.Contains(e, "staging") {
 			t.Errorf("staging %s left beside", e)
 		}
+	}
+}
+
+func TestWriteOutputsKeeps(t *testing.T) {
+	// A report made from an earlier analysis (-skip-analysis) does not
+	// rewrite the analysis files; they stay, even when the folder is
+	// replaced whole.
+	dir := filepath.Join(t.TempDir(), "report")
+	if err := writeOutputs(dir, []outFile{{"analysis.json", []byte("{}")}, {"pca.csv", []byte("p")}, {"old.png", []byte("1")}, {"index.html", []byte("1")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	keep := []string{"analysis.json", "pca.csv", "tsne.csv"} // tsne.csv: not there, not listed
+	if err := writeOutputs(dir, []outFile{{"index.html", []byte("2")}}, keep); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{ContentsFile, "analysis.json", "index.html", "pca.csv"}
+	if runtime.GOOS != "linux" {
+		want = []string{ContentsFile, "analysis.json", "index.html", "old.png", "pca.csv"}
+	}
+	if got := entries(t, dir); !slices.Equal(got, want) {
+		t.Errorf("files %v, want %v", got, want)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "analysis.json")); string(data) != "{}" {
+		t.Errorf("analysis.json: %q, want the kept one", data)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, ContentsFile)); string(data) != "index.html\nanalysis.json\npca.csv\n" {
+		t.Errorf("%s: %q, want the kept files listed", ContentsFile, data)
+	}
+	// Listed, the kept files let the next report replace the folder whole.
+	if runtime.GOOS == "linux" && !onlyReport(dir) {
+		t.Error("the folder no longer counts as a report's")
 	}
 }

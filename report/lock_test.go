@@ -28,10 +28,10 @@ func TestLockOutDir(t *testing.T) {
 		t.Fatalf("second lock: %v, want an *InUseError for %s", err, dir)
 	}
 	// The lock outlives an exchange of the directory by a report.
-	if err := writeOutputs(dir, []outFile{{"a.png", []byte("1")}}); err != nil {
+	if err := writeOutputs(dir, []outFile{{"a.png", []byte("1")}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeOutputs(dir, []outFile{{"a.png", []byte("2")}}); err != nil {
+	if err := writeOutputs(dir, []outFile{{"a.png", []byte("2")}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := LockOutDir(dir); !errors.As(err, &inUse) {
@@ -87,7 +87,7 @@ func TestLockOutDirConcurrent(t *testing.T) {
 		if held != 1 {
 			t.Fatalf("trial %d: %d reports hold the lock, want 1", trial, held)
 		}
-		if err := writeOutputs(dir, []outFile{{"index.html", []byte("x")}}); err != nil {
+		if err := writeOutputs(dir, []outFile{{"index.html", []byte("x")}}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := LockOutDir(dir); err == nil {

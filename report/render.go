@@ -119,7 +119,11 @@ func Render(in *Inputs, opts Options) (*Result, error) {
 		return nil, err
 	}
 	files = append(files, outFile{MarkdownFile, md}, outFile{HTMLFile, html})
-	if err := writeOutputs(opts.OutDir, files); err != nil {
+	var keep []string // analysis files read from OutDir and not rewritten
+	if !opts.WriteAnalysis {
+		keep = analysis.FileNames
+	}
+	if err := writeOutputs(opts.OutDir, files, keep); err != nil {
 		return nil, err
 	}
 	res := &Result{

@@ -312,7 +312,7 @@ func TestRenderErrors(t *testing.T) {
 
 func TestWriteOutputsCleansUpOnError(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	err := writeOutputs(dir, []outFile{{"a.png", []byte("x")}, {"../escape.png", []byte("y")}})
+	err := writeOutputs(dir, []outFile{{"a.png", []byte("x")}, {"../escape.png", []byte("y")}}, nil)
 	if err == nil {
 		t.Fatal("bad file name accepted")
 	}
@@ -327,7 +327,7 @@ func TestWriteOutputsDirectoryInTheWay(t *testing.T) {
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "a.png"), []byte("old"), 0o644))
 	must(t, os.Mkdir(filepath.Join(dir, "b.png"), 0o755))
-	err := writeOutputs(dir, []outFile{{"a.png", []byte("new")}, {"b.png", []byte("new")}})
+	err := writeOutputs(dir, []outFile{{"a.png", []byte("new")}, {"b.png", []byte("new")}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Fatalf("err = %v, want one saying b.png is a directory", err)
 	}
@@ -341,7 +341,7 @@ func TestWriteOutputsDirectoryInTheWay(t *testing.T) {
 func TestWriteOutputsRefusesSourceFolder(t *testing.T) {
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "render.go"), []byte("package report\n"), 0o644))
-	err := writeOutputs(dir, []outFile{{"a.png", []byte("x")}})
+	err := writeOutputs(dir, []outFile{{"a.png", []byte("x")}}, nil)
 	if err == nil || !strings.Contains(err.Error(), "Go source files") {
 		t.Fatalf("err = %v, want one refusing the source folder", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"fmnist/analysis"
 	"fmnist/report"
 )
 
@@ -76,5 +77,33 @@ func TestReportOutDirInUse(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(out); len(entries) != 0 {
 		t.Errorf("the refused report wrote into %s: %v", out, entries)
+	}
+}
+
+func TestReportSkipAnalysisKeepsAnalysis(t *testing.T) {
+	// A report from the analysis already in the folder replaces the folder
+	// whole, and must carry the analysis files it did not rewrite.
+	out := filepath.Join(t.TempDir(), "report")
+	args := []string{"-runs", fixture + "/runs", "-out", out, "-data", fixture + "/dataset", "-model", "A", "-quiet"}
+	if code, _, stderr := runReport(args...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	before := map[string][]byte{}
+	for _, name := range analysis.FileNames {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[name] = data
+	}
+	for range 2 { // the second time from a folder the first one wrote
+		if code, _, stderr := runReport(append(args, "-skip-analysis")...); code != 0 {
+			t.Fatalf("-skip-analysis: exit %d: %s", code, stderr)
+		}
+		for name, data := range before {
+			if got, err := os.ReadFile(filepath.Join(out, name)); err != nil || !bytes.Equal(got, data) {
+				t.Errorf("-skip-analysis: %s changed or gone: %v", name, err)
+			}
+		}
 	}
 }
