@@ -22,60 +22,88 @@ type outFile struct {
 // whole by the next report (see writeOutputs).
 const ContentsFile = ".fmnist-report"
 
-// beside returns the folder holding the output directory dir and dir's
-// name in it, from dir's absolute path (so that "." works too).
-func beside(dir string) (parent, base string, err error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", "", fmt.Errorf("output directory %s: %w", dir, err)
-	}
-	parent, base = filepath.Split(abs)
-	if base == "" {
-		return "", "", fmt.Errorf("output directory %s: the root cannot hold a report", dir)
-	}
-	return filepath.Clean(parent), base, nil
-}
-
-// stagingPattern names the directories, beside the output directory
-// named base, in which a report is staged.
-func stagingPattern(base string) string { return "." + base + ".staging-*" }
-
 // insideStagingPrefix names the staging directories made inside an
-// output directory that cannot be exchanged (see writeOutputs).
+// output directory that is not replaced whole (see writeOutputs).
 const insideStagingPrefix = ".report-staging-"
 
 // renaming is held while writeOutputs moves the staged report into place
-// and removes the one it replaced, so that RemoveStaging (called on SIGINT
-// or SIGTERM) never cuts that short.
+// and removes the one it replaced, so that Interrupted never cuts that
+// short.
 var renaming sync.Mutex
 
+// outPath is where a report goes: the output directory, by its real path
+// (symbolic links followed, so that "." and a link to a folder work), and
+// the folder holding it.
+type outPath struct {
+	dir, parent, base string
+}
+
+// resolve returns the outPath of the output directory dir.
+func resolve(dir string) (outPath, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return outPath{}, fmt.Errorf("output directory %s: %w", dir, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	parent, base := filepath.Split(abs)
+	if base == "" {
+		return outPath{}, fmt.Errorf("output directory %s: the root cannot hold a report", dir)
+	}
+	return outPath{dir: abs, parent: filepath.Clean(parent), base: base}, nil
+}
+
+// stagingPrefix names the directories, beside the output directory, in
+// which a report is staged: "." + base + ".staging-" and digits.
+func (p outPath) stagingPrefix() string { return "." + p.base + ".staging-" }
+
+// staging lists the staging directories of p: beside it, and inside it.
+func (p outPath) staging() []string {
+	var out []string
+	for _, at := range []struct{ dir, prefix string }{{p.parent, p.stagingPrefix()}, {p.dir, insideStagingPrefix}} {
+		entries, _ := os.ReadDir(at.dir)
+		for _, e := range entries {
+			rest, ok := strings.CutPrefix(e.Name(), at.prefix)
+			if ok && e.IsDir() && rest != "" && strings.Trim(rest, "0123456789") == "" {
+				out = append(out, filepath.Join(at.dir, e.Name()))
+			}
+		}
+	}
+	return out
+}
+
 // RemoveStaging removes the staging directories of the output directory
-// dir (beside it, and inside it from older versions) that a report killed
-// while writing left behind, and a replaced report not yet removed; on a
-// signal, this process's own, after any move in progress in this process
-// has finished. The caller holds dir's lock (LockOutDir). Missing
-// directories are not an error.
+// dir that a report killed while writing left behind (beside dir, or
+// inside it), and a replaced report not yet removed. The caller holds
+// dir's lock (LockOutDir). Missing directories are not an error.
 func RemoveStaging(dir string) error {
-	renaming.Lock()
-	defer renaming.Unlock()
-	parent, base, err := beside(dir)
+	p, err := resolve(dir)
 	if err != nil {
 		return err
 	}
-	next, err := filepath.Glob(filepath.Join(parent, stagingPattern(base)))
-	if err != nil {
-		return fmt.Errorf("remove stale staging directories: %w", err)
-	}
-	inside, _ := filepath.Glob(filepath.Join(dir, insideStagingPrefix+"*"))
-	for _, p := range append(next, inside...) {
-		if st, err := os.Lstat(p); err != nil || !st.IsDir() {
-			continue
-		}
-		if err := os.RemoveAll(p); err != nil {
+	renaming.Lock()
+	defer renaming.Unlock()
+	for _, s := range p.staging() {
+		if err := os.RemoveAll(s); err != nil {
 			return fmt.Errorf("remove a stale staging directory: %w", err)
 		}
 	}
 	return nil
+}
+
+// Interrupted is for a signal handler about to exit the process: it waits
+// for any move of a report in progress to finish, removes this report's
+// staging directories, and keeps every later move from starting (it never
+// returns the hold), so that the process exits leaving dir as a whole
+// report, old or new.
+func Interrupted(dir string) {
+	renaming.Lock()
+	if p, err := resolve(dir); err == nil {
+		for _, s := range p.staging() {
+			os.RemoveAll(s)
+		}
+	}
 }
 
 // writeOutputs writes files as the report in dir so that no reader ever
@@ -83,145 +111,206 @@ func RemoveStaging(dir string) error {
 // no dir). keep names files of dir that belong to the new report without
 // being rewritten (the analysis files a report made with -skip-analysis
 // read); those that exist are kept whichever way the report is put in
-// place. Every file, and ContentsFile listing them and the kept ones, is
-// first written and synced in a staging directory beside dir. Then:
-//   - a missing dir: the staging directory is renamed to dir;
+// place. The files, and ContentsFile listing them and the kept ones, are
+// written and synced in a staging directory, then:
+//   - a missing dir: the staging directory, made beside it, is renamed to
+//     dir;
 //   - a dir holding only an earlier report's files (those its ContentsFile
-//     lists): the two directories are exchanged in one atomic rename
-//     (renameat2 RENAME_EXCHANGE, Linux), and the earlier report is
-//     removed. A reader, or a kill at any moment, sees the old report or
-//     the new one, never a mix, and files of the old one that the new one
-//     does not write (a sub-class that is gone) go with it;
-//   - any other dir (files of the user's, a file system or an OS without
-//     the exchange): each file is renamed into dir, in order (put the page
-//     that links the others last), and other files are kept. A kill during
-//     these renames can leave some files new and some old until the next
-//     report.
+//     lists), on Linux, on the same mount as its folder, which must be
+//     writable, and not this process's working directory: the staging
+//     directory, made beside it, and dir are exchanged in one atomic rename
+//     (renameat2 RENAME_EXCHANGE), and the earlier report is removed. A
+//     reader, or a kill at any moment, sees the old report or the new
+//     one, never a mix; files of the old one that the new one does not
+//     write (a sub-class that is gone) go with it, while files that appear
+//     in the old folder meanwhile are moved into the new one;
+//   - any other dir (files of the user's, a mount point, a folder that is
+//     not writable, another OS): the staging directory is made inside dir
+//     and each file is renamed into place, in order (put the page that
+//     links the others last); other files are kept. A kill during these
+//     renames can leave some files new and some old until the next report.
 //
-// The staging directory is made inside dir instead when the exchange
-// cannot work there. A directory holding Go source files is refused:
-// generated output stays out of the source tree.
+// A directory holding Go source files is refused: generated output stays
+// out of the source tree.
 func writeOutputs(dir string, files []outFile, keep []string) (err error) {
-	if src, _ := filepath.Glob(filepath.Join(dir, "*.go")); len(src) > 0 {
-		return fmt.Errorf("output directory %s holds Go source files (%s): write the report outside the source tree", dir, filepath.Base(src[0]))
+	p, err := resolve(dir)
+	if err != nil {
+		return err
+	}
+	if entries, err := os.ReadDir(p.dir); err == nil {
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".go") && e.Type().IsRegular() {
+				return fmt.Errorf("output directory %s holds Go source files (%s): write the report outside the source tree", dir, e.Name())
+			}
+		}
 	}
 	var contents bytes.Buffer
 	for _, f := range files {
-		if f.name == "" || filepath.Base(f.name) != f.name || f.name[0] == '.' {
+		if f.name == "" || filepath.Base(f.name) != f.name || f.name[0] == '.' || strings.ContainsAny(f.name, "\n\r") {
 			return fmt.Errorf("output file name %q is not a plain file name", f.name)
 		}
 		contents.WriteString(f.name + "\n")
 	}
+	st, statErr := os.Stat(p.dir)
+	switch {
+	case statErr == nil && !st.IsDir():
+		return fmt.Errorf("output directory %s is not a directory", dir)
+	case statErr != nil && !errors.Is(statErr, os.ErrNotExist):
+		return fmt.Errorf("output directory: %w", statErr)
+	}
+	exists := statErr == nil
 	var kept []string // the files of keep that dir holds
 	for _, name := range keep {
 		if slices.ContainsFunc(files, func(f outFile) bool { return f.name == name }) {
 			continue
 		}
-		if st, err := os.Lstat(filepath.Join(dir, name)); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Lstat(filepath.Join(p.dir, name)); err == nil && st.Mode().IsRegular() {
 			kept = append(kept, name)
 			contents.WriteString(name + "\n")
 		}
 	}
-	parent, base, err := beside(dir)
+	all := append(slices.Clone(files), outFile{ContentsFile, contents.Bytes()})
+	whole := !exists || onlyReport(p.dir) && canExchange(p.dir, p.parent) && !holdsWorkingDir(p.dir)
+	if whole {
+		if !exists {
+			if err := os.MkdirAll(p.parent, 0o755); err != nil {
+				return fmt.Errorf("create the folder of output directory %s: %w", dir, err)
+			}
+		}
+		switch err := replaceWhole(p, exists, all, kept); {
+		case err == nil:
+			return nil
+		case !errors.Is(err, errNoExchange) || !exists:
+			return err
+		}
+	}
+	return renameEach(p, all)
+}
+
+// replaceWhole stages all beside p.dir and puts it in place in one rename:
+// a rename when dir does not exist, an exchange when it does (the kept
+// files linked in first). errNoExchange means that it changed nothing and
+// that the files must go in one by one.
+func replaceWhole(p outPath, exists bool, all []outFile, kept []string) (err error) {
+	stage, err := os.MkdirTemp(p.parent, p.stagingPrefix()+"*")
 	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("create the folder of output directory %s: %w", dir, err)
-	}
-	// Staged beside dir, unless dir exists and cannot be exchanged (another
-	// OS, or a mount point: another file system than its folder's); then
-	// inside it, for the renames file by file.
-	stageIn, pattern := parent, stagingPattern(base)
-	if st, err := os.Stat(dir); err == nil && st.IsDir() && !canExchange(dir, parent) {
-		stageIn, pattern = dir, insideStagingPrefix+"*"
-	}
-	stage, err := os.MkdirTemp(stageIn, pattern)
-	if err != nil {
-		return fmt.Errorf("create a staging directory in %s: %w", stageIn, err)
+		if exists {
+			return errNoExchange // a folder we cannot write: file by file
+		}
+		return fmt.Errorf("create a staging directory in %s: %w", p.parent, err)
 	}
 	defer func() {
 		if err != nil {
 			os.RemoveAll(stage)
 		}
 	}()
-	all := append(slices.Clone(files), outFile{ContentsFile, contents.Bytes()})
-	for _, f := range all {
-		if err := writeSynced(filepath.Join(stage, f.name), f.data); err != nil {
-			return err
+	if err := writeAll(stage, all); err != nil {
+		return err
+	}
+	for _, name := range kept {
+		// Hard links (the same file system), so that the exchange carries
+		// them into the new report.
+		if err := os.Link(filepath.Join(p.dir, name), filepath.Join(stage, name)); err != nil {
+			return fmt.Errorf("keep %s in the new report: %w", filepath.Join(p.dir, name), err)
 		}
 	}
 	syncDir(stage)
 	renaming.Lock()
 	defer renaming.Unlock()
-	st, statErr := os.Lstat(dir)
-	switch {
-	case errors.Is(statErr, os.ErrNotExist):
-		if err := os.Rename(stage, dir); err != nil {
-			return fmt.Errorf("move the report into place at %s: %w", dir, err)
+	if !exists {
+		if err := os.Rename(stage, p.dir); err != nil {
+			return fmt.Errorf("move the report into place at %s: %w", p.dir, err)
 		}
-		syncDir(parent)
+		syncDir(p.parent)
 		return nil
-	case statErr != nil:
-		return fmt.Errorf("output directory: %w", statErr)
-	case !st.IsDir():
-		return fmt.Errorf("output directory %s is not a directory", dir)
 	}
-	if stageIn == parent && onlyReport(dir) {
-		// The kept files go along: hard links (the same file system), so
-		// that the exchange carries them into the new report.
-		for _, name := range kept {
-			if err := os.Link(filepath.Join(dir, name), filepath.Join(stage, name)); err != nil {
-				return fmt.Errorf("keep %s in the new report: %w", filepath.Join(dir, name), err)
-			}
+	if err := exchange(stage, p.dir); err != nil {
+		if isCrossDevice(err) {
+			err = errNoExchange
 		}
-		switch err := exchange(stage, dir); {
-		case err == nil:
-			syncDir(parent)
-			// stage now holds the earlier report.
-			if err := os.RemoveAll(stage); err != nil {
-				return fmt.Errorf("remove the replaced report (now %s): %w", stage, err)
-			}
-			return nil
-		case !errors.Is(err, errNoExchange):
-			return fmt.Errorf("exchange %s with the new report: %w", dir, err)
+		return err
+	}
+	syncDir(p.parent)
+	if testHookExchanged != nil {
+		testHookExchanged(stage)
+	}
+	// stage now holds the earlier report. Files that appeared in it since
+	// onlyReport looked (another process writing there) join the new one;
+	// then it goes. Failing to remove it leaves the new report in place,
+	// and the next report removes it: not an error.
+	listed := listedFiles(stage)
+	entries, _ := os.ReadDir(stage)
+	for _, e := range entries {
+		if !listed[e.Name()] {
+			os.Rename(filepath.Join(stage, e.Name()), filepath.Join(p.dir, e.Name()))
 		}
 	}
-	// File by file; kept files stay where they are (linked into the stage
-	// above only if the exchange was tried, and removed with it). A
-	// directory in the way would stop the renames half-way.
-	for _, name := range kept {
-		os.Remove(filepath.Join(stage, name))
-	}
+	os.RemoveAll(stage)
+	return nil
+}
+
+// renameEach stages all inside p.dir (created if missing) and renames each
+// file into place, in order.
+func renameEach(p outPath, all []outFile) (err error) {
+	// A directory in the way would stop the renames half-way.
 	for _, f := range all {
-		if st, err := os.Lstat(filepath.Join(dir, f.name)); err == nil && st.IsDir() {
-			return fmt.Errorf("cannot write %s: it is a directory", filepath.Join(dir, f.name))
+		if st, err := os.Lstat(filepath.Join(p.dir, f.name)); err == nil && st.IsDir() {
+			return fmt.Errorf("cannot write %s: it is a directory", filepath.Join(p.dir, f.name))
 		}
 	}
+	stage, err := os.MkdirTemp(p.dir, insideStagingPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("create a staging directory in %s: %w", p.dir, err)
+	}
+	defer os.RemoveAll(stage)
+	if err := writeAll(stage, all); err != nil {
+		return err
+	}
+	renaming.Lock()
+	defer renaming.Unlock()
 	for _, f := range all {
-		if err := os.Rename(filepath.Join(stage, f.name), filepath.Join(dir, f.name)); err != nil {
-			return fmt.Errorf("move %s into place: %w", filepath.Join(dir, f.name), err)
+		if err := os.Rename(filepath.Join(stage, f.name), filepath.Join(p.dir, f.name)); err != nil {
+			return fmt.Errorf("move %s into place: %w", filepath.Join(p.dir, f.name), err)
 		}
 	}
-	syncDir(dir)
-	if err := os.Remove(stage); err != nil {
-		return fmt.Errorf("remove the staging directory %s: %w", stage, err)
+	syncDir(p.dir)
+	return nil
+}
+
+// writeAll writes and syncs every file into dir.
+func writeAll(dir string, all []outFile) error {
+	for _, f := range all {
+		if err := writeSynced(filepath.Join(dir, f.name), f.data); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// onlyReport reports whether dir holds a report's files and nothing else:
-// every entry is ContentsFile, a regular file it lists, or an old staging
-// directory.
-func onlyReport(dir string) bool {
+// listedFiles returns the names dir's ContentsFile lists, and
+// ContentsFile; nil when it has none.
+func listedFiles(dir string) map[string]bool {
 	data, err := os.ReadFile(filepath.Join(dir, ContentsFile))
 	if err != nil {
-		return false
+		return nil
 	}
 	listed := map[string]bool{ContentsFile: true}
 	for _, name := range strings.Split(string(data), "\n") {
-		listed[name] = true
+		if name != "" {
+			listed[name] = true
+		}
 	}
+	return listed
+}
+
+// onlyReport reports whether dir holds a report's files and nothing else:
+// every entry is ContentsFile, a regular file it lists, or a staging
+// directory of an earlier report.
+func onlyReport(dir string) bool {
+	if st, err := os.Lstat(filepath.Join(dir, ContentsFile)); err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	listed := listedFiles(dir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return false
@@ -234,6 +323,21 @@ func onlyReport(dir string) bool {
 		}
 	}
 	return true
+}
+
+// holdsWorkingDir reports whether this process works in dir or below it:
+// replacing dir whole would pull the working directory away.
+func holdsWorkingDir(dir string) bool {
+	wd, err := os.Getwd()
+	if err != nil {
+		return true
+	}
+	if real, err := filepath.EvalSymlinks(wd); err == nil {
+		wd = real
+	}
+	rel, err := filepath.Rel(dir, wd)
+	outside := rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	return err != nil || !outside
 }
 
 // syncDir syncs a directory's entries to disk, as far as it can.
@@ -263,6 +367,10 @@ func writeSynced(path string, data []byte) error {
 	}
 	return nil
 }
+
+// testHookExchanged, when set by a test, is called right after an
+// exchange with the path that now holds the earlier report.
+var testHookExchanged func(old string)
 
 // errNoExchange says that two directories cannot be exchanged atomically
 // here.

@@ -113,21 +113,124 @@ func TestRemoveStaging(t *testing.T) {
 }
 
 func TestWriteOutputsDot(t *testing.T) {
-	// "-out ." names the working directory by its absolute path.
+	// "-out ." names the working directory: written twice, file by file,
+	// never exchanged away from under the process.
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "here")
 	must(t, os.Mkdir(dir, 0o755))
 	t.Chdir(dir)
-	if err := writeOutputs(".", []outFile{{"index.html", []byte("x")}}, nil); err != nil {
-		t.Fatal(err)
+	for _, content := range []string{"1", "2"} {
+		if err := writeOutputs(".", []outFile{{"index.html", []byte(content)}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if data, err := os.ReadFile(filepath.Join(dir, "index.html")); err != nil || string(data) != content {
+			t.Errorf("index.html: %q, %v; want %q", data, err, content)
+		}
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, "index.html")); err != nil || string(data) != "x" {
-		t.Errorf("index.html: %q, %v", data, err)
+	if wd, err := os.Getwd(); err != nil || filepath.Base(wd) != "here" {
+		t.Errorf("working directory %q, %v after the reports", wd, err)
+	}
+	if _, err := os.Stat("index.html"); err != nil {
+		t.Errorf("the working directory lost the report: %v", err)
 	}
 	for _, e := range entries(t, parent) {
 		if strings.Contains(e, "staging") {
 			t.Errorf("staging %s left beside", e)
 		}
+	}
+}
+
+func TestWriteOutputsSymlink(t *testing.T) {
+	// -out naming a symbolic link to a folder writes into the folder and
+	// leaves the link as it is.
+	root := t.TempDir()
+	target := filepath.Join(root, "target")
+	link := filepath.Join(root, "link")
+	must(t, os.Mkdir(target, 0o755))
+	must(t, os.Symlink(target, link))
+	for _, content := range []string{"1", "2"} {
+		if err := writeOutputs(link, []outFile{{"index.html", []byte(content)}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := os.ReadFile(filepath.Join(target, "index.html")); string(data) != content {
+			t.Errorf("target/index.html %q, want %q", data, content)
+		}
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("%s is no longer a symbolic link: %v", link, err)
+	}
+}
+
+func TestWriteOutputsExchangeIsWhole(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the exchange is Linux's renameat2; elsewhere the files go in one by one")
+	}
+	dir := filepath.Join(t.TempDir(), "report")
+	if err := writeOutputs(dir, []outFile{{"a.png", []byte("old")}, {"index.html", []byte("old")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Right after the exchange, before the old report is removed, dir
+	// holds the whole new report and nothing of the old; a file another
+	// process writes into the old folder then is moved into the new.
+	called := false
+	testHookExchanged = func(old string) {
+		called = true
+		if got, want := entries(t, dir), []string{ContentsFile, "b.png", "index.html"}; !slices.Equal(got, want) {
+			t.Errorf("after the exchange: %v, want %v", got, want)
+		}
+		if data, _ := os.ReadFile(filepath.Join(dir, "index.html")); string(data) != "new" {
+			t.Errorf("after the exchange: index.html %q", data)
+		}
+		must(t, os.WriteFile(filepath.Join(old, "late.txt"), []byte("late"), 0o644))
+	}
+	defer func() { testHookExchanged = nil }()
+	if err := writeOutputs(dir, []outFile{{"b.png", []byte("new")}, {"index.html", []byte("new")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !called {
+		t.Fatal("no exchange: the folder was written file by file")
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "late.txt")); string(data) != "late" {
+		t.Errorf("late.txt %q: lost with the old folder", data)
+	}
+}
+
+func TestRemoveStagingOnlyOwn(t *testing.T) {
+	// Names with glob characters are taken as they are.
+	root := t.TempDir()
+	for _, d := range []string{"a[12]/.report.staging-1", "a1/.report.staging-2", "out/.report.staging-x", "out/.report.staging.staging-3"} {
+		must(t, os.MkdirAll(filepath.Join(root, d), 0o755))
+	}
+	if err := RemoveStaging(filepath.Join(root, "a[12]", "report")); err != nil {
+		t.Fatal(err)
+	}
+	if err := RemoveStaging(filepath.Join(root, "out", "report")); err != nil {
+		t.Fatal(err)
+	}
+	for d, gone := range map[string]bool{
+		"a[12]/.report.staging-1":       true,
+		"a1/.report.staging-2":          false, // another folder's
+		"out/.report.staging-x":         false, // not a staging name
+		"out/.report.staging.staging-3": false, // -out out/report.staging's
+	} {
+		_, err := os.Stat(filepath.Join(root, d))
+		if os.IsNotExist(err) != gone {
+			t.Errorf("%s: removed %v, want %v", d, os.IsNotExist(err), gone)
+		}
+	}
+}
+
+func TestInterrupted(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "report")
+	must(t, os.MkdirAll(filepath.Join(parent, ".report.staging-7"), 0o755))
+	Interrupted(dir)
+	defer renaming.Unlock()
+	if renaming.TryLock() {
+		t.Error("Interrupted let later moves start")
+	}
+	if got := entries(t, parent); len(got) != 0 {
+		t.Errorf("left beside: %v", got)
 	}
 }
 

@@ -2,25 +2,9 @@ package report
 
 import (
 	"errors"
-	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
-
-// canExchange reports whether the directory dir can be exchanged with one
-// made in parent, its folder: both on one file system (dir is no mount
-// point).
-func canExchange(dir, parent string) bool {
-	a, errA := os.Stat(dir)
-	b, errB := os.Stat(parent)
-	if errA != nil || errB != nil {
-		return false
-	}
-	sa, okA := a.Sys().(*syscall.Stat_t)
-	sb, okB := b.Sys().(*syscall.Stat_t)
-	return okA && okB && sa.Dev == sb.Dev
-}
 
 // exchange swaps the directories a and b in one atomic rename; it returns
 // errNoExchange when the file system cannot.
@@ -36,3 +20,22 @@ func exchange(a, b string) error {
 		return err
 	}
 }
+
+// canExchange reports whether the directory dir can be exchanged with one
+// made in parent, its folder: both on one mount (dir is no mount point,
+// bind mounts included), by their mount IDs.
+func canExchange(dir, parent string) bool {
+	id := func(path string) (uint64, bool) {
+		var st unix.Statx_t
+		if err := unix.Statx(unix.AT_FDCWD, path, 0, unix.STATX_MNT_ID, &st); err != nil || st.Mask&unix.STATX_MNT_ID == 0 {
+			return 0, false
+		}
+		return st.Mnt_id, true
+	}
+	a, okA := id(dir)
+	b, okB := id(parent)
+	return okA && okB && a == b
+}
+
+// isCrossDevice reports whether err says that a rename crossed mounts.
+func isCrossDevice(err error) bool { return errors.Is(err, unix.EXDEV) }

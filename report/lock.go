@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -24,25 +25,32 @@ func (e *InUseError) Error() string {
 // report holds it from before it clears stale staging directories until
 // its files are in place, so two reports never remove each other's
 // staging or mix their files. The lock is an OS lock (see package flock)
-// on the file "."+base+".lock" beside dir, which stays there (removing it
+// on the file "."+name+".lock" beside dir (symbolic links followed), which
+// outlives a report that replaces dir whole and stays there (removing it
 // would let a third report lock a new file while a second waits on the
-// old); the operating system releases it when the process ends, however
-// it ends. It creates dir's parent if missing, never dir itself. unlock
-// releases the lock. Where the OS has no flock (outside Unix), the report
-// goes on unlocked.
+// old); when dir's folder is not writable, on dir itself. The operating
+// system releases it when the process ends, however it ends. It creates
+// dir's folder if missing, never dir itself, and refuses a dir that exists
+// but is not a directory. unlock releases the lock. Where the OS has no
+// flock (outside Unix), the report goes on unlocked.
 func LockOutDir(dir string) (unlock func(), err error) {
-	parent, base, err := beside(dir)
+	p, err := resolve(dir)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	st, statErr := os.Stat(p.dir)
+	if statErr == nil && !st.IsDir() {
+		return nil, fmt.Errorf("output directory %s is not a directory", dir)
+	}
+	if err := os.MkdirAll(p.parent, 0o755); err != nil {
 		return nil, fmt.Errorf("create the folder of output directory %s: %w", dir, err)
 	}
-	// Beside dir, so that it stays when writeOutputs exchanges dir for the
-	// new report.
-	f, err := os.OpenFile(filepath.Join(parent, "."+base+".lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(filepath.Join(p.parent, "."+p.base+".lock"), os.O_RDWR|os.O_CREATE, 0o644)
+	if errors.Is(err, fs.ErrPermission) && statErr == nil {
+		f, err = os.Open(p.dir) // a folder we cannot write: lock dir itself
+	}
 	if err != nil {
-		return nil, fmt.Errorf("lock output directory %s (the report keeps its lock and staging beside it): %w", dir, err)
+		return nil, fmt.Errorf("lock output directory %s: %w", dir, err)
 	}
 	held, err := flock.TryLock(f)
 	if errors.Is(err, flock.ErrUnsupported) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -50,6 +51,9 @@ func TestLockOutDir(t *testing.T) {
 	}
 	if _, err := LockOutDir(filepath.Join(file, "report")); err == nil {
 		t.Errorf("LockOutDir under a file: no error")
+	}
+	if _, err := LockOutDir(file); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Errorf("LockOutDir of a file: %v, want it refused before any analysis", err)
 	}
 	if _, err := LockOutDir("/"); err == nil {
 		t.Errorf("LockOutDir(/): no error")

@@ -43,6 +43,8 @@ type Options struct {
 	// WriteAnalysis writes the analysis files of Inputs.Analysis
 	// (analysis.json and its CSV files) into OutDir in the same staged
 	// write as the report, before it, so that they are replaced together.
+	// Without it, the analysis files OutDir holds (those an analysis read
+	// from it came from) stay, as part of the new report.
 	WriteAnalysis bool
 	// DataDir is the dataset directory read for the picture grids; ""
 	// means the directory recorded in the analysed run's run.json. When

@@ -149,7 +149,8 @@ func TestReportBadInput(t *testing.T) {
 		}), []string{"A/run.json names model \"B\""}},
 		{"other model's run corrupt", editFile("default/history.json", func(s string) string { return s[:30] }),
 			[]string{"model default", "default/history.json"}},
-		// Found by the analysis, which created an empty output directory.
+		// Found by the analysis, once the output directory is locked (it was
+		// then created empty before the report was written).
 		{"encoding constant", editFile(enc, func(s string) string {
 			lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 			zero := strings.TrimSuffix(strings.Repeat("0,", strings.Count(lines[0], ",")+1), ",")

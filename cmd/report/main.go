@@ -164,7 +164,7 @@ func cleanUpOnSignal(out string, stderr io.Writer) (stop func()) {
 	go func() {
 		select {
 		case sig := <-sigs:
-			report.RemoveStaging(out) // waits for renames in progress
+			report.Interrupted(out) // waits for a move in progress, and holds off any other
 			fmt.Fprintf(stderr, "report: interrupted by %v: temporary files removed; %s holds either the previous report (if any) or, had all its files been moved into place, the new one, never a mix\n", sig, out)
 			os.Exit(130)
 		case <-done:
