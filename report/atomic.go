@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // outFile is one file of the report, held in memory until all are made.
@@ -76,7 +77,8 @@ func (p outPath) staging() []string {
 // RemoveStaging removes the staging directories of the output directory
 // dir that a report killed while writing left behind (beside dir, or
 // inside it), and a replaced report not yet removed. The caller holds
-// dir's lock (LockOutDir). Missing directories are not an error.
+// dir's lock (LockOutDir). It does what it can: a staging directory it
+// may not remove (another user's) is left, as it harms no report.
 func RemoveStaging(dir string) error {
 	p, err := resolve(dir)
 	if err != nil {
@@ -85,9 +87,7 @@ func RemoveStaging(dir string) error {
 	renaming.Lock()
 	defer renaming.Unlock()
 	for _, s := range p.staging() {
-		if err := os.RemoveAll(s); err != nil {
-			return fmt.Errorf("remove a stale staging directory: %w", err)
-		}
+		os.RemoveAll(s)
 	}
 	return nil
 }
@@ -98,6 +98,7 @@ func RemoveStaging(dir string) error {
 // returns the hold), so that the process exits leaving dir as a whole
 // report, old or new.
 func Interrupted(dir string) {
+	interrupted.Store(true)
 	renaming.Lock()
 	if p, err := resolve(dir); err == nil {
 		for _, s := range p.staging() {
@@ -105,6 +106,14 @@ func Interrupted(dir string) {
 		}
 	}
 }
+
+// interrupted is set by Interrupted.
+var interrupted atomic.Bool
+
+// IsInterrupted reports whether Interrupted was called: an error the
+// report meets afterwards (its staging removed under it) is the signal's
+// doing, and the caller should leave the exit to the signal handler.
+func IsInterrupted() bool { return interrupted.Load() }
 
 // writeOutputs writes files as the report in dir so that no reader ever
 // sees a half-written file, and an error leaves dir as it was (and creates
@@ -116,16 +125,17 @@ func Interrupted(dir string) {
 //   - a missing dir: the staging directory, made beside it, is renamed to
 //     dir;
 //   - a dir holding only an earlier report's files (those its ContentsFile
-//     lists), on Linux, on the same mount as its folder, which must be
-//     writable, and not this process's working directory: the staging
+//     lists), on Linux, on the same mount as its folder, both writable,
+//     and not this process's working directory: the staging
 //     directory, made beside it, and dir are exchanged in one atomic rename
 //     (renameat2 RENAME_EXCHANGE), and the earlier report is removed. A
 //     reader, or a kill at any moment, sees the old report or the new
 //     one, never a mix; files of the old one that the new one does not
 //     write (a sub-class that is gone) go with it, while files that appear
 //     in the old folder meanwhile are moved into the new one;
-//   - any other dir (files of the user's, a mount point, a folder that is
-//     not writable, another OS): the staging directory is made inside dir
+//   - any other dir (files of the user's, a mount point, a folder or parent
+//     that is not writable, another OS), or when the exchange is refused:
+//     the staging directory is made inside dir
 //     and each file is renamed into place, in order (put the page that
 //     links the others last); other files are kept. A kill during these
 //     renames can leave some files new and some old until the next report.
@@ -137,12 +147,8 @@ func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 	if err != nil {
 		return err
 	}
-	if entries, err := os.ReadDir(p.dir); err == nil {
-		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".go") && e.Type().IsRegular() {
-				return fmt.Errorf("output directory %s holds Go source files (%s): write the report outside the source tree", dir, e.Name())
-			}
-		}
+	if err := checkOutDir(dir, p); err != nil {
+		return err
 	}
 	var contents bytes.Buffer
 	for _, f := range files {
@@ -170,6 +176,10 @@ func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 		}
 	}
 	all := append(slices.Clone(files), outFile{ContentsFile, contents.Bytes()})
+	var mode os.FileMode = 0o755 // a new folder's
+	if exists {
+		mode = st.Mode() & (os.ModePerm | os.ModeSetgid | os.ModeSticky)
+	}
 	whole := !exists || onlyReport(p.dir) && canExchange(p.dir, p.parent) && !holdsWorkingDir(p.dir)
 	if whole {
 		if !exists {
@@ -177,7 +187,7 @@ func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 				return fmt.Errorf("create the folder of output directory %s: %w", dir, err)
 			}
 		}
-		switch err := replaceWhole(p, exists, all, kept); {
+		switch err := replaceWhole(p, exists, mode, all, kept); {
 		case err == nil:
 			return nil
 		case !errors.Is(err, errNoExchange) || !exists:
@@ -187,11 +197,11 @@ func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 	return renameEach(p, all)
 }
 
-// replaceWhole stages all beside p.dir and puts it in place in one rename:
-// a rename when dir does not exist, an exchange when it does (the kept
-// files linked in first). errNoExchange means that it changed nothing and
-// that the files must go in one by one.
-func replaceWhole(p outPath, exists bool, all []outFile, kept []string) (err error) {
+// replaceWhole stages all beside p.dir, in a directory of the given mode,
+// and puts it in place in one rename: a rename when dir does not exist,
+// an exchange when it does (the kept files linked in first). errNoExchange
+// means that it changed nothing and that the files must go in one by one.
+func replaceWhole(p outPath, exists bool, mode os.FileMode, all []outFile, kept []string) (err error) {
 	stage, err := os.MkdirTemp(p.parent, p.stagingPrefix()+"*")
 	if err != nil {
 		if exists {
@@ -209,10 +219,15 @@ func replaceWhole(p outPath, exists bool, all []outFile, kept []string) (err err
 	}
 	for _, name := range kept {
 		// Hard links (the same file system), so that the exchange carries
-		// them into the new report.
+		// them into the new report; where they are refused (another user's
+		// files), the files go in one by one instead.
 		if err := os.Link(filepath.Join(p.dir, name), filepath.Join(stage, name)); err != nil {
-			return fmt.Errorf("keep %s in the new report: %w", filepath.Join(p.dir, name), err)
+			return errNoExchange
 		}
+	}
+	// MkdirTemp makes 0700: give the new folder the old one's mode.
+	if err := os.Chmod(stage, mode); err != nil {
+		return fmt.Errorf("set the mode of the new report: %w", err)
 	}
 	syncDir(stage)
 	renaming.Lock()
@@ -225,10 +240,10 @@ func replaceWhole(p outPath, exists bool, all []outFile, kept []string) (err err
 		return nil
 	}
 	if err := exchange(stage, p.dir); err != nil {
-		if isCrossDevice(err) {
-			err = errNoExchange
+		if errors.Is(err, errNoExchange) || refused(err) {
+			return errNoExchange
 		}
-		return err
+		return fmt.Errorf("exchange %s with the new report: %w", p.dir, err)
 	}
 	syncDir(p.parent)
 	if testHookExchanged != nil {
@@ -238,19 +253,23 @@ func replaceWhole(p outPath, exists bool, all []outFile, kept []string) (err err
 	// onlyReport looked (another process writing there) join the new one;
 	// then it goes. Failing to remove it leaves the new report in place,
 	// and the next report removes it: not an error.
-	listed := listedFiles(stage)
-	entries, _ := os.ReadDir(stage)
-	for _, e := range entries {
-		if !listed[e.Name()] {
-			os.Rename(filepath.Join(stage, e.Name()), filepath.Join(p.dir, e.Name()))
+	// Without its list nothing tells late files apart: none is moved. A
+	// late file never replaces one of the new report's.
+	if listed := listedFiles(stage); listed != nil {
+		entries, _ := os.ReadDir(stage)
+		for _, e := range entries {
+			to := filepath.Join(p.dir, e.Name())
+			if _, err := os.Lstat(to); !listed[e.Name()] && errors.Is(err, os.ErrNotExist) {
+				os.Rename(filepath.Join(stage, e.Name()), to)
+			}
 		}
 	}
 	os.RemoveAll(stage)
 	return nil
 }
 
-// renameEach stages all inside p.dir (created if missing) and renames each
-// file into place, in order.
+// renameEach stages all inside p.dir, which exists, and renames each file
+// into place, in order.
 func renameEach(p outPath, all []outFile) (err error) {
 	// A directory in the way would stop the renames half-way.
 	for _, f := range all {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -262,5 +263,64 @@ func TestWriteOutputsKeeps(t *testing.T) {
 	// Listed, the kept files let the next report replace the folder whole.
 	if runtime.GOOS == "linux" && !onlyReport(dir) {
 		t.Error("the folder no longer counts as a report's")
+	}
+}
+
+func TestWriteOutputsMode(t *testing.T) {
+	// A new folder is 0755, not MkdirTemp's 0700; a replaced one keeps its
+	// mode.
+	dir := filepath.Join(t.TempDir(), "report")
+	if err := writeOutputs(dir, []outFile{{"index.html", []byte("1")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o755 {
+		t.Errorf("new folder mode %v, want 0755", st.Mode().Perm())
+	}
+	must(t, os.Chmod(dir, 0o750))
+	if err := writeOutputs(dir, []outFile{{"index.html", []byte("2")}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o750 {
+		t.Errorf("replaced folder mode %v, want 0750 kept", st.Mode().Perm())
+	}
+}
+
+func TestWriteOutputsLateFiles(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the exchange is Linux's renameat2")
+	}
+	for _, tt := range []struct {
+		name string
+		late func(old string)
+		want map[string]string // files of the new folder
+	}{
+		{"a late file named as a new one does not replace it", func(old string) {
+			must(t, os.WriteFile(filepath.Join(old, "b.png"), []byte("stray"), 0o644))
+		}, map[string]string{"b.png": "new", "index.html": "new"}},
+		{"without the old list nothing moves", func(old string) {
+			must(t, os.Remove(filepath.Join(old, ContentsFile)))
+		}, map[string]string{"b.png": "new", "index.html": "new"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "report")
+			if err := writeOutputs(dir, []outFile{{"a.png", []byte("old")}, {"index.html", []byte("old")}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			testHookExchanged = tt.late
+			defer func() { testHookExchanged = nil }()
+			if err := writeOutputs(dir, []outFile{{"b.png", []byte("new")}, {"index.html", []byte("new")}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, name := range entries(t, dir) {
+				if name != ContentsFile {
+					data, _ := os.ReadFile(filepath.Join(dir, name))
+					got[name] = string(data)
+				}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("new folder %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

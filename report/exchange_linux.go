@@ -22,20 +22,34 @@ func exchange(a, b string) error {
 }
 
 // canExchange reports whether the directory dir can be exchanged with one
-// made in parent, its folder: both on one mount (dir is no mount point,
-// bind mounts included), by their mount IDs.
+// made in parent, its folder: both writable, and on one mount (dir is no
+// mount point, bind mounts included), by their mount IDs, or by their
+// devices where the kernel gives no mount ID (before Linux 5.8); a bind
+// mount it misses then fails the exchange with EXDEV, and the files go in
+// one by one.
 func canExchange(dir, parent string) bool {
-	id := func(path string) (uint64, bool) {
-		var st unix.Statx_t
-		if err := unix.Statx(unix.AT_FDCWD, path, 0, unix.STATX_MNT_ID, &st); err != nil || st.Mask&unix.STATX_MNT_ID == 0 {
-			return 0, false
-		}
-		return st.Mnt_id, true
+	if unix.Access(dir, unix.W_OK) != nil || unix.Access(parent, unix.W_OK) != nil {
+		return false
 	}
-	a, okA := id(dir)
-	b, okB := id(parent)
-	return okA && okB && a == b
+	id := func(path string) (mnt, dev uint64, ok bool) {
+		var st unix.Statx_t
+		if err := unix.Statx(unix.AT_FDCWD, path, 0, unix.STATX_MNT_ID, &st); err != nil {
+			return 0, 0, false
+		}
+		dev = uint64(st.Dev_major)<<32 | uint64(st.Dev_minor)
+		if st.Mask&unix.STATX_MNT_ID == 0 {
+			return 0, dev, true
+		}
+		return st.Mnt_id, dev, true
+	}
+	ma, da, okA := id(dir)
+	mb, db, okB := id(parent)
+	return okA && okB && ma == mb && da == db
 }
 
-// isCrossDevice reports whether err says that a rename crossed mounts.
-func isCrossDevice(err error) bool { return errors.Is(err, unix.EXDEV) }
+// refused reports whether err says that the file system or the
+// permissions refuse an exchange that the renames one by one may still
+// manage.
+func refused(err error) bool {
+	return errors.Is(err, unix.EXDEV) || errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.EBUSY)
+}

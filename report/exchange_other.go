@@ -9,5 +9,5 @@ func exchange(a, b string) error { return errNoExchange }
 // canExchange is false: see exchange.
 func canExchange(dir, parent string) bool { return false }
 
-// isCrossDevice is false: no exchange is tried.
-func isCrossDevice(err error) bool { return false }
+// refused is false: no exchange is tried.
+func refused(err error) bool { return false }

@@ -3,7 +3,6 @@ package report
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -24,45 +23,95 @@ func (e *InUseError) Error() string {
 // all: when another process holds it, the error is an *InUseError. A
 // report holds it from before it clears stale staging directories until
 // its files are in place, so two reports never remove each other's
-// staging or mix their files. The lock is an OS lock (see package flock)
-// on the file "."+name+".lock" beside dir (symbolic links followed), which
-// outlives a report that replaces dir whole and stays there (removing it
-// would let a third report lock a new file while a second waits on the
-// old); when dir's folder is not writable, on dir itself. The operating
-// system releases it when the process ends, however it ends. It creates
-// dir's folder if missing, never dir itself, and refuses a dir that exists
-// but is not a directory. unlock releases the lock. Where the OS has no
-// flock (outside Unix), the report goes on unlocked.
+// staging or mix their files.
+//
+// The lock is an OS lock (see package flock) on the file "."+name+".lock"
+// beside dir (symbolic links followed), which outlives a report that
+// replaces dir whole and stays there (removing it would let a third report
+// lock a new file while a second waits on the old), and on dir itself when
+// it exists. A report that cannot create or write the lock file (a
+// read-only parent, another user's file) still locks it read-only if it
+// exists, and dir; with neither, it fails. Holding both whenever it can,
+// a report conflicts with any other that holds either. The operating
+// system releases the locks when the process ends, however it ends.
+//
+// It creates dir's folder if missing, never dir itself, and refuses at
+// once a dir that exists but is not a directory, a symbolic link to
+// nothing, and a folder holding Go source files. unlock releases the lock.
+// Where the OS has no flock (outside Unix), the report goes on unlocked.
 func LockOutDir(dir string) (unlock func(), err error) {
 	p, err := resolve(dir)
 	if err != nil {
 		return nil, err
 	}
-	st, statErr := os.Stat(p.dir)
-	if statErr == nil && !st.IsDir() {
-		return nil, fmt.Errorf("output directory %s is not a directory", dir)
+	if err := checkOutDir(dir, p); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(p.parent, 0o755); err != nil {
 		return nil, fmt.Errorf("create the folder of output directory %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(filepath.Join(p.parent, "."+p.base+".lock"), os.O_RDWR|os.O_CREATE, 0o644)
-	if errors.Is(err, fs.ErrPermission) && statErr == nil {
-		f, err = os.Open(p.dir) // a folder we cannot write: lock dir itself
-	}
-	if err != nil {
-		return nil, fmt.Errorf("lock output directory %s: %w", dir, err)
-	}
-	held, err := flock.TryLock(f)
-	if errors.Is(err, flock.ErrUnsupported) {
-		// No locks on this OS: write unlocked, as reports did before.
-		return func() { f.Close() }, nil
-	}
-	if err != nil || !held {
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("lock output directory %s: %w", dir, err)
+	var held []*os.File
+	release := func() {
+		for _, f := range held {
+			f.Close()
 		}
-		return nil, &InUseError{Dir: dir}
 	}
-	return func() { f.Close() }, nil
+	lockPath := filepath.Join(p.parent, "."+p.base+".lock")
+	f, fileErr := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
+	if fileErr != nil {
+		f, fileErr = os.Open(lockPath) // flock needs no write access
+	}
+	var candidates []*os.File
+	if fileErr == nil {
+		candidates = append(candidates, f)
+	}
+	if d, err := os.Open(p.dir); err == nil {
+		candidates = append(candidates, d)
+	}
+	if len(candidates) == 0 {
+		return nil, fmt.Errorf("lock output directory %s: %w", dir, fileErr)
+	}
+	for i, c := range candidates {
+		ok, err := flock.TryLock(c)
+		switch {
+		case errors.Is(err, flock.ErrUnsupported):
+			// No locks on this OS: write unlocked, as reports did before.
+			for _, c := range candidates {
+				c.Close()
+			}
+			return func() {}, nil
+		case err != nil || !ok:
+			for _, c := range candidates[i:] {
+				c.Close()
+			}
+			release()
+			if err != nil {
+				return nil, fmt.Errorf("lock output directory %s: %w", dir, err)
+			}
+			return nil, &InUseError{Dir: dir}
+		}
+		held = append(held, c)
+	}
+	return release, nil
+}
+
+// checkOutDir refuses, before any work, an output directory the report
+// could not be written to.
+func checkOutDir(dir string, p outPath) error {
+	if lst, err := os.Lstat(p.dir); err == nil && lst.Mode()&os.ModeSymlink != 0 {
+		return fmt.Errorf("output directory %s is a symbolic link to nothing", dir)
+	}
+	st, err := os.Stat(p.dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return fmt.Errorf("output directory %s is not a directory", dir)
+	case err == nil:
+		entries, _ := os.ReadDir(p.dir)
+		for _, e := range entries {
+			if filepath.Ext(e.Name()) == ".go" && e.Type().IsRegular() {
+				return fmt.Errorf("output directory %s holds Go source files (%s): write the report outside the source tree", dir, e.Name())
+			}
+		}
+	}
+	return nil
 }

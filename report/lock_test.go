@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"fmnist/internal/flock"
 )
 
 func TestLockOutDir(t *testing.T) {
@@ -96,6 +98,50 @@ func TestLockOutDirConcurrent(t *testing.T) {
 		}
 		if _, err := LockOutDir(dir); err == nil {
 			t.Fatalf("trial %d: the lock is free while its holder writes", trial)
+		}
+	}
+}
+
+func TestLockOutDirBoth(t *testing.T) {
+	// An existing folder is locked twice, by the file beside it and by
+	// itself: a report holding either one keeps another out.
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "report")
+	must(t, os.Mkdir(dir, 0o755))
+	for _, path := range []string{filepath.Join(parent, ".report.lock"), dir} {
+		f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			f, err = os.Open(path)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := flock.TryLock(f); !ok || err != nil {
+			t.Fatalf("%s: %v %v", path, ok, err)
+		}
+		var inUse *InUseError
+		if _, err := LockOutDir(dir); !errors.As(err, &inUse) {
+			t.Errorf("%s held by another: LockOutDir %v, want an *InUseError", path, err)
+		}
+		f.Close()
+	}
+	unlock, err := LockOutDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+}
+
+func TestLockOutDirRefusesEarly(t *testing.T) {
+	root := t.TempDir()
+	src := filepath.Join(root, "src")
+	must(t, os.Mkdir(src, 0o755))
+	must(t, os.WriteFile(filepath.Join(src, "main.go"), []byte("package main\n"), 0o644))
+	dangling := filepath.Join(root, "dangling")
+	must(t, os.Symlink(filepath.Join(root, "nothing"), dangling))
+	for path, want := range map[string]string{src: "Go source files", dangling: "symbolic link to nothing"} {
+		if _, err := LockOutDir(path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("LockOutDir(%s): %v, want %q", path, err, want)
 		}
 	}
 }

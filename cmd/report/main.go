@@ -90,6 +90,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer cleanUpOnSignal(outDir, stderr)()
 	r := report.Options{RunsDir: runsDir, OutDir: outDir, DataDir: dataDir, Model: a.Model, WriteAnalysis: !skip}
 	res, err := build(os.DirFS(runsDir), r, a, skip)
+	if err != nil && report.IsInterrupted() {
+		select {} // the signal handler removed the staging under us; it exits with 130
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
 		return 1
