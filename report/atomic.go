@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -176,10 +179,6 @@ func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 		}
 	}
 	all := append(slices.Clone(files), outFile{ContentsFile, contents.Bytes()})
-	var mode os.FileMode = 0o755 // a new folder's
-	if exists {
-		mode = st.Mode() & (os.ModePerm | os.ModeSetgid | os.ModeSticky)
-	}
 	whole := !exists || onlyReport(p.dir) && canExchange(p.dir, p.parent) && !holdsWorkingDir(p.dir)
 	if whole {
 		if !exists {
@@ -187,7 +186,7 @@ func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 				return fmt.Errorf("create the folder of output directory %s: %w", dir, err)
 			}
 		}
-		switch err := replaceWhole(p, exists, mode, all, kept); {
+		switch err := replaceWhole(p, st, all, kept); {
 		case err == nil:
 			return nil
 		case !errors.Is(err, errNoExchange) || !exists:
@@ -197,12 +196,14 @@ func writeOutputs(dir string, files []outFile, keep []string) (err error) {
 	return renameEach(p, all)
 }
 
-// replaceWhole stages all beside p.dir, in a directory of the given mode,
-// and puts it in place in one rename: a rename when dir does not exist,
-// an exchange when it does (the kept files linked in first). errNoExchange
-// means that it changed nothing and that the files must go in one by one.
-func replaceWhole(p outPath, exists bool, mode os.FileMode, all []outFile, kept []string) (err error) {
-	stage, err := os.MkdirTemp(p.parent, p.stagingPrefix()+"*")
+// replaceWhole stages all beside p.dir and puts it in place in one rename:
+// a rename when dir does not exist (old is nil), an exchange when it does
+// (the kept files linked in first, and the mode and group of old, dir's,
+// given to the new folder). errNoExchange means that it changed nothing
+// and that the files must go in one by one.
+func replaceWhole(p outPath, old os.FileInfo, all []outFile, kept []string) (err error) {
+	exists := old != nil
+	stage, err := mkdirStaging(p.parent, p.stagingPrefix())
 	if err != nil {
 		if exists {
 			return errNoExchange // a folder we cannot write: file by file
@@ -225,9 +226,8 @@ func replaceWhole(p outPath, exists bool, mode os.FileMode, all []outFile, kept 
 			return errNoExchange
 		}
 	}
-	// MkdirTemp makes 0700: give the new folder the old one's mode.
-	if err := os.Chmod(stage, mode); err != nil {
-		return fmt.Errorf("set the mode of the new report: %w", err)
+	if exists && !sameOwnerAndMode(stage, old) {
+		return errNoExchange // the new folder could not be made like the old
 	}
 	syncDir(stage)
 	renaming.Lock()
@@ -253,15 +253,26 @@ func replaceWhole(p outPath, exists bool, mode os.FileMode, all []outFile, kept 
 	// onlyReport looked (another process writing there) join the new one;
 	// then it goes. Failing to remove it leaves the new report in place,
 	// and the next report removes it: not an error.
-	// Without its list nothing tells late files apart: none is moved. A
-	// late file never replaces one of the new report's.
-	if listed := listedFiles(stage); listed != nil {
-		entries, _ := os.ReadDir(stage)
-		for _, e := range entries {
-			to := filepath.Join(p.dir, e.Name())
-			if _, err := os.Lstat(to); !listed[e.Name()] && errors.Is(err, os.ErrNotExist) {
-				os.Rename(filepath.Join(stage, e.Name()), to)
-			}
+	// A late file never replaces one of the new report's. When one cannot
+	// be moved (it has a new file's name, or the old list is gone and
+	// nothing tells late files apart), the old folder is kept aside under
+	// a name no report removes.
+	listed := listedFiles(stage)
+	entries, _ := os.ReadDir(stage)
+	stranded := listed == nil
+	for _, e := range entries {
+		if listed == nil || listed[e.Name()] {
+			continue
+		}
+		to := filepath.Join(p.dir, e.Name())
+		if _, err := os.Lstat(to); !errors.Is(err, os.ErrNotExist) || os.Rename(filepath.Join(stage, e.Name()), to) != nil {
+			stranded = true
+		}
+	}
+	if stranded {
+		aside := filepath.Join(p.parent, "."+p.base+".replaced"+strings.TrimPrefix(filepath.Base(stage), p.stagingPrefix()))
+		if os.Rename(stage, aside) == nil {
+			return nil
 		}
 	}
 	os.RemoveAll(stage)
@@ -277,7 +288,7 @@ func renameEach(p outPath, all []outFile) (err error) {
 			return fmt.Errorf("cannot write %s: it is a directory", filepath.Join(p.dir, f.name))
 		}
 	}
-	stage, err := os.MkdirTemp(p.dir, insideStagingPrefix+"*")
+	stage, err := mkdirStaging(p.dir, insideStagingPrefix)
 	if err != nil {
 		return fmt.Errorf("create a staging directory in %s: %w", p.dir, err)
 	}
@@ -294,6 +305,41 @@ func renameEach(p outPath, all []outFile) (err error) {
 	}
 	syncDir(p.dir)
 	return nil
+}
+
+// mkdirStaging makes a new directory in dir named prefix and random
+// digits, with mode 0777 less the umask and the group and setgid bit dir
+// passes on, as os.Mkdir gives (os.MkdirTemp would make it 0700).
+func mkdirStaging(dir, prefix string) (string, error) {
+	for range 100 {
+		path := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		err := os.Mkdir(path, 0o777)
+		if err == nil {
+			return path, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", fmt.Errorf("create a staging directory in %s: %w", dir, err)
+		}
+	}
+	return "", fmt.Errorf("create a staging directory in %s: too many names taken", dir)
+}
+
+// sameOwnerAndMode gives the directory stage the mode (setgid and sticky
+// bits included) and group of old, and reports whether stage then has
+// old's owner, group and mode.
+func sameOwnerAndMode(stage string, old os.FileInfo) bool {
+	if gid, ok := fileGroup(old); ok {
+		os.Lchown(stage, -1, gid)
+	}
+	mode := old.Mode() & (os.ModePerm | os.ModeSetgid | os.ModeSticky)
+	if os.Chmod(stage, mode) != nil {
+		return false
+	}
+	st, err := os.Stat(stage)
+	if err != nil || st.Mode()&(os.ModePerm|os.ModeSetgid|os.ModeSticky) != mode {
+		return false
+	}
+	return sameOwner(st, old)
 }
 
 // writeAll writes and syncs every file into dir.

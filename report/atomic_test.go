@@ -267,21 +267,24 @@ func TestWriteOutputsKeeps(t *testing.T) {
 }
 
 func TestWriteOutputsMode(t *testing.T) {
-	// A new folder is 0755, not MkdirTemp's 0700; a replaced one keeps its
-	// mode.
-	dir := filepath.Join(t.TempDir(), "report")
+	// A new folder has the mode os.Mkdir gives (the umask's), not
+	// MkdirTemp's 0700; a replaced one keeps its mode.
+	root := t.TempDir()
+	dir := filepath.Join(root, "report")
 	if err := writeOutputs(dir, []outFile{{"index.html", []byte("1")}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o755 {
-		t.Errorf("new folder mode %v, want 0755", st.Mode().Perm())
+	must(t, os.Mkdir(filepath.Join(root, "plain"), 0o777))
+	plain, _ := os.Stat(filepath.Join(root, "plain"))
+	if st, _ := os.Stat(dir); st.Mode() != plain.Mode() {
+		t.Errorf("new folder mode %v, want %v as os.Mkdir makes", st.Mode(), plain.Mode())
 	}
-	must(t, os.Chmod(dir, 0o750))
+	must(t, os.Chmod(dir, 0o750|os.ModeSetgid))
 	if err := writeOutputs(dir, []outFile{{"index.html", []byte("2")}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := os.Stat(dir); st.Mode().Perm() != 0o750 {
-		t.Errorf("replaced folder mode %v, want 0750 kept", st.Mode().Perm())
+	if st, _ := os.Stat(dir); st.Mode()&(os.ModePerm|os.ModeSetgid) != 0o750|os.ModeSetgid {
+		t.Errorf("replaced folder mode %v, want 0750 and setgid kept", st.Mode())
 	}
 }
 
@@ -320,6 +323,17 @@ func TestWriteOutputsLateFiles(t *testing.T) {
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Errorf("new folder %v, want %v", got, tt.want)
+			}
+			// The old folder, holding what could not be moved, is kept
+			// aside, not deleted.
+			aside := 0
+			for _, e := range entries(t, filepath.Dir(dir)) {
+				if strings.HasPrefix(e, ".report.replaced") {
+					aside++
+				}
+			}
+			if aside != 1 {
+				t.Errorf("%d old folders kept aside, want 1", aside)
 			}
 		})
 	}

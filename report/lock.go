@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"fmnist/internal/flock"
 )
@@ -56,11 +57,7 @@ func LockOutDir(dir string) (unlock func(), err error) {
 			f.Close()
 		}
 	}
-	lockPath := filepath.Join(p.parent, "."+p.base+".lock")
-	f, fileErr := os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE, 0o644)
-	if fileErr != nil {
-		f, fileErr = os.Open(lockPath) // flock needs no write access
-	}
+	f, fileErr := openLockFile(filepath.Join(p.parent, "."+p.base+".lock"))
 	var candidates []*os.File
 	if fileErr == nil {
 		candidates = append(candidates, f)
@@ -68,9 +65,7 @@ func LockOutDir(dir string) (unlock func(), err error) {
 	if d, err := os.Open(p.dir); err == nil {
 		candidates = append(candidates, d)
 	}
-	if len(candidates) == 0 {
-		return nil, fmt.Errorf("lock output directory %s: %w", dir, fileErr)
-	}
+	lockErr := fileErr
 	for i, c := range candidates {
 		ok, err := flock.TryLock(c)
 		switch {
@@ -80,19 +75,46 @@ func LockOutDir(dir string) (unlock func(), err error) {
 				c.Close()
 			}
 			return func() {}, nil
-		case err != nil || !ok:
+		case err != nil:
+			// This one cannot be locked here (a folder on NFS, say): the
+			// other may still be.
+			c.Close()
+			lockErr = err
+		case !ok:
 			for _, c := range candidates[i:] {
 				c.Close()
 			}
 			release()
-			if err != nil {
-				return nil, fmt.Errorf("lock output directory %s: %w", dir, err)
-			}
 			return nil, &InUseError{Dir: dir}
+		default:
+			held = append(held, c)
 		}
-		held = append(held, c)
+	}
+	if len(held) == 0 {
+		return nil, fmt.Errorf("lock output directory %s: %w", dir, lockErr)
 	}
 	return release, nil
+}
+
+// openLockFile opens the lock file at path, creating it readable by all
+// (whatever the umask, so that every user's report can lock it), or
+// read-only when it cannot be written; never blocking (on a FIFO there)
+// and only if it is a regular file.
+func openLockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|syscall.O_NONBLOCK, 0o644)
+	if err == nil {
+		_ = f.Chmod(0o644) // ours to set; another's is left as it is
+	} else {
+		f, err = os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return f, nil
 }
 
 // checkOutDir refuses, before any work, an output directory the report

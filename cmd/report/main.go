@@ -91,7 +91,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	r := report.Options{RunsDir: runsDir, OutDir: outDir, DataDir: dataDir, Model: a.Model, WriteAnalysis: !skip}
 	res, err := build(os.DirFS(runsDir), r, a, skip)
 	if err != nil && report.IsInterrupted() {
-		select {} // the signal handler removed the staging under us; it exits with 130
+		// The signal handler may have removed the staging under us; it
+		// exits with 130.
+		fmt.Fprintf(stderr, "report: %v\n", err)
+		select {}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "report: %v\n", err)
