@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,5 +173,26 @@ func TestAnalyseErrors(t *testing.T) {
 	}
 	if _, err := Analyse(readFixture(t), Options{K: 1}); err == nil {
 		t.Error("k = 1: no error")
+	}
+}
+
+func TestFileNamesListsEveryFile(t *testing.T) {
+	// FileNames (what a report made without the analysis keeps) must name
+	// every file Result.Files can write.
+	r := &Result{PCA: [][2]float64{{1, 2}}, TSNE: [][2]float64{{3, 4}}, KMeans: []int{0}, DBSCAN: []int{-1},
+		SubclassLabels: []int{0}, Subclass: []int{0}}
+	r.Analysis.Rows = 1
+	r.Analysis.Subclasses = []Subclasses{{Label: 0, K: 1, Members: []int{1}}}
+	files, err := r.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !slices.Contains(FileNames, f.Name) {
+			t.Errorf("%s is written but not in FileNames", f.Name)
+		}
+	}
+	if len(files) != len(FileNames) {
+		t.Errorf("only %d files written: the test does not reach them all", len(files))
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"math"
 	"slices"
-
-	"gonum.org/v1/gonum/floats"
 )
 
 // evidenceSeparation measures how differently two groups of rows score on
@@ -72,27 +70,18 @@ func evidenceSeparation(ev []float64, e int, a, b []int) float64 {
 // q columns (n ≈ q); the splitter only asks about groups big enough to be
 // tested.
 func modeDip(y []float64, q int, a, b []int) float64 {
-	n := len(a) + len(b)
-	z := make([]float64, 0, n*q)
-	init := make([]int, n)
-	for _, r := range a {
-		z = append(z, y[r*q:(r+1)*q]...)
+	rows := append(slices.Clone(a), b...)
+	init := make([]int, len(rows))
+	for i := len(a); i < len(rows); i++ {
+		init[i] = 1
 	}
-	for i, r := range b {
-		z = append(z, y[r*q:(r+1)*q]...)
-		init[len(a)+i] = 1
-	}
-	run := newEMRun(z, n, q, 2, init)
+	run := newEMRun(gatherRows(y, q, rows), len(rows), q, 2, init)
 	run.mStep() // the two groups' weights, means and covariances
-	w := run.mix.discriminant()
-	proj := make([]float64, n)
-	for i := range n {
-		proj[i] = floats.Dot(z[i*q:(i+1)*q], w)
-		if math.IsNaN(proj[i]) || math.IsInf(proj[i], 0) {
-			return 0 // a degenerate direction is no evidence of two modes
-		}
+	d, ok := projectedDip(y, q, rows, run.mix.discriminant())
+	if !ok {
+		return 0 // a degenerate direction is no evidence of two modes
 	}
-	return dip(proj)
+	return d
 }
 
 // merger joins the clusters the network scores alike.

@@ -127,7 +127,6 @@ func (s *splitter) test(idx []int) (*SplitTest, error) {
 	t := &SplitTest{Rows: len(idx)}
 	q := s.q
 	h := len(idx) / 2
-	proj := make([]float64, 0, len(idx)-h)
 	var pr []float64
 	for rep := 0; rep < s.opt.Halvings; rep++ {
 		perm := s.rng.Perm(len(idx))
@@ -148,19 +147,10 @@ func (s *splitter) test(idx []int) (*SplitTest, error) {
 			if err != nil {
 				return nil, err
 			}
-			w := mix.discriminant()
 			other := halves[1-side]
-			proj = proj[:0]
-			finite := true
-			for _, r := range other {
-				v := floats.Dot(s.y[r*q:(r+1)*q], w)
-				finite = finite && !math.IsNaN(v) && !math.IsInf(v, 0)
-				proj = append(proj, v)
-			}
 			d, p := 0.0, 1.0 // a degenerate fit is no evidence
-			if finite {
-				d = dip(proj)
-				p = dipPValue(d, len(proj))
+			if dv, ok := projectedDip(s.y, q, other, mix.discriminant()); ok {
+				d, p = dv, dipPValue(dv, len(other))
 			}
 			t.Dip = append(t.Dip, d)
 			t.P = append(t.P, p)
@@ -177,13 +167,30 @@ func (s *splitter) test(idx []int) (*SplitTest, error) {
 }
 
 // gather returns the rows idx of s.y as a contiguous n×q slice.
-func (s *splitter) gather(idx []int) []float64 {
-	q := s.q
+func (s *splitter) gather(idx []int) []float64 { return gatherRows(s.y, s.q, idx) }
+
+// gatherRows returns the rows idx of the row-major m×q y as a contiguous
+// n×q slice.
+func gatherRows(y []float64, q int, idx []int) []float64 {
 	out := make([]float64, len(idx)*q)
 	for i, r := range idx {
-		copy(out[i*q:(i+1)*q], s.y[r*q:(r+1)*q])
+		copy(out[i*q:(i+1)*q], y[r*q:(r+1)*q])
 	}
 	return out
+}
+
+// projectedDip returns the dip statistic of the rows idx of the row-major
+// y (q columns) projected onto w; false when a projection is not finite (a
+// degenerate direction).
+func projectedDip(y []float64, q int, idx []int, w []float64) (float64, bool) {
+	proj := make([]float64, len(idx))
+	for i, r := range idx {
+		proj[i] = floats.Dot(y[r*q:(r+1)*q], w)
+		if math.IsNaN(proj[i]) || math.IsInf(proj[i], 0) {
+			return 0, false
+		}
+	}
+	return dip(proj), true
 }
 
 // kmeansLabels runs k-means on the n×q rows z.

@@ -89,10 +89,16 @@ func RemoveStaging(dir string) error {
 	}
 	renaming.Lock()
 	defer renaming.Unlock()
+	p.removeStaging()
+	return nil
+}
+
+// removeStaging removes p's staging directories, as far as it may; the
+// caller holds renaming.
+func (p outPath) removeStaging() {
 	for _, s := range p.staging() {
 		os.RemoveAll(s)
 	}
-	return nil
 }
 
 // Interrupted is for a signal handler about to exit the process: it waits
@@ -104,9 +110,7 @@ func Interrupted(dir string) {
 	interrupted.Store(true)
 	renaming.Lock()
 	if p, err := resolve(dir); err == nil {
-		for _, s := range p.staging() {
-			os.RemoveAll(s)
-		}
+		p.removeStaging()
 	}
 }
 

@@ -115,13 +115,7 @@ func modelGraph(m *graphs.Model) ([]tboard.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("TensorBoard graph of model %s: %w", m.Name, err)
 	}
-	batch := func(s graphs.Shape) []int64 {
-		out := []int64{-1}
-		for _, d := range s {
-			out = append(out, int64(d))
-		}
-		return out
-	}
+	batch := func(s graphs.Shape) []int64 { return append([]int64{-1}, toInt64(s)...) }
 	nodes := []tboard.Node{{Name: "input", Op: "Placeholder", Shape: batch(m.Input)}}
 	prev := "input"
 	op := func(layer, name string, shape graphs.Shape, inputs ...string) {
@@ -164,6 +158,8 @@ func modelGraph(m *graphs.Model) ([]tboard.Node, error) {
 	return nodes, nil
 }
 
+// toInt64 converts a shape for TensorBoard's GraphDef (the TensorFlow
+// engine has its twin, int64s, in its own package).
 func toInt64(s []int) []int64 {
 	out := make([]int64, len(s))
 	for i, d := range s {
